@@ -325,6 +325,26 @@ class HelmChartTests {
 	}
 
 	@Test
+	void releaseNotesTellHowToMintATokenAndCloneThroughTheIngress() {
+		String output = new Helm(CHART).install()
+			.clientOnly()
+			.dryRun()
+			.withName("warden")
+			.withNamespace("git")
+			.withValuesFile(PRODUCTION_VALUES)
+			.call()
+			.getOutput();
+		String notes = output.substring(output.indexOf("NOTES:"));
+
+		assertThat(notes).contains("POST \"$WARDEN_URL/admin/v1/tokens\"")
+			.contains("{\"repo\":\"owner/name\",\"branch\":\"agent/x\",\"scope\":\"fetch push\",\"ttlSeconds\":3600}")
+			.contains("get secret git-warden-credentials")
+			.contains("git clone \"https://x:$TOKEN@git-warden.internal.example.com/owner/name.git\"")
+			.contains("JSON lines to the pods' stdout")
+			.doesNotContain("WARNING");
+	}
+
+	@Test
 	void schemaRefusesAContainerThatMayEscalatePrivileges() {
 		assertThatThrownBy(() -> new Helm(CHART).template()
 			.withName("warden")
