@@ -1,5 +1,6 @@
 package io.gitwarden.auth;
 
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
@@ -10,9 +11,18 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * How session tokens are verified ({@code warden.auth.*}).
+ * How session tokens are verified ({@code warden.auth.*}). Exactly one key source is set:
+ * {@code hmac-secret}, {@code public-key} or {@code jwks-uri} (or none, when git-warden verifies the
+ * tokens it mints itself with {@code warden.issuer.private-key}, or in the demo mode).
  *
  * @param hmacSecret shared HS256/384/512 secret, at least 32 bytes (UTF-8)
+ * @param publicKey PEM public key (RSA, EC P-256/P-384 or Ed25519), as text or {@code file:<path>}
+ * @param jwksUri URL of the token issuer's JWK set; {@code kid} picks the key
+ * @param jwksCacheDuration how long fetched keys are used before they are refreshed in the background
+ * (default 10m)
+ * @param jwksRefreshInterval least time between two fetches of the JWK set, also when tokens name an
+ * unknown {@code kid} (default 1m)
+ * @param jwksTimeout connect and response timeout for fetching the JWK set (default 5s)
  * @param issuer required {@code iss}, or unset to accept any issuer
  * @param audience value {@code aud} must contain (default {@code git-warden})
  * @param clockSkew tolerance for {@code exp}, {@code nbf} and {@code iat} (default 30s)
@@ -21,8 +31,10 @@ import org.springframework.validation.annotation.Validated;
  */
 @Validated
 @ConfigurationProperties("warden.auth")
-public record AuthProperties(String hmacSecret, String issuer, @DefaultValue("git-warden") @NotBlank String audience,
-		@DefaultValue("30s") Duration clockSkew, @DefaultValue("24h") Duration maxTokenLifetime) {
+public record AuthProperties(String hmacSecret, String publicKey, URI jwksUri, String issuer,
+		@DefaultValue("git-warden") @NotBlank String audience, @DefaultValue("30s") Duration clockSkew,
+		@DefaultValue("24h") Duration maxTokenLifetime, @DefaultValue("10m") Duration jwksCacheDuration,
+		@DefaultValue("1m") Duration jwksRefreshInterval, @DefaultValue("5s") Duration jwksTimeout) {
 
 	/** Shortest HMAC secret accepted: HS256 needs a 256-bit key. */
 	public static final int MIN_HMAC_SECRET_BYTES = 32;
@@ -44,13 +56,43 @@ public record AuthProperties(String hmacSecret, String issuer, @DefaultValue("gi
 		if (hmacSecret != null && hmacSecret.isEmpty()) {
 			hmacSecret = null;
 		}
+		if (publicKey != null && publicKey.isBlank()) {
+			publicKey = null;
+		}
+		if (jwksUri != null && jwksUri.toString().isEmpty()) {
+			jwksUri = null;
+		}
+		if (jwksUri != null && !("https".equals(jwksUri.getScheme()) || "http".equals(jwksUri.getScheme()))) {
+			throw new IllegalArgumentException("warden.auth.jwks-uri must be an http(s) URL");
+		}
+		if (jwksCacheDuration.isNegative() || jwksCacheDuration.isZero()) {
+			throw new IllegalArgumentException("warden.auth.jwks-cache-duration must be positive");
+		}
+		if (jwksRefreshInterval.isNegative()) {
+			throw new IllegalArgumentException("warden.auth.jwks-refresh-interval must not be negative");
+		}
+		if (jwksTimeout.isNegative() || jwksTimeout.isZero()) {
+			throw new IllegalArgumentException("warden.auth.jwks-timeout must be positive");
+		}
+	}
+
+	/**
+	 * Convenience for tests and callers that only use a shared secret: every other setting at its
+	 * default.
+	 */
+	public static AuthProperties withHmacSecret(String hmacSecret) {
+		return new AuthProperties(hmacSecret, null, null, null, "git-warden", Duration.ofSeconds(30), Duration.ofHours(24),
+				Duration.ofMinutes(10), Duration.ofMinutes(1), Duration.ofSeconds(5));
 	}
 
 	@Override
 	public String toString() {
 		// Never print the secret (actuator /configprops, logs of bind failures).
-		return "AuthProperties[issuer=" + this.issuer + ", audience=" + this.audience + ", clockSkew=" + this.clockSkew
-				+ ", maxTokenLifetime=" + this.maxTokenLifetime + "]";
+		return "AuthProperties[hmacSecret=" + ((this.hmacSecret != null) ? "<set>" : "<unset>") + ", publicKey="
+				+ ((this.publicKey != null) ? "<set>" : "<unset>") + ", jwksUri=" + this.jwksUri + ", issuer="
+				+ this.issuer + ", audience=" + this.audience + ", clockSkew=" + this.clockSkew + ", maxTokenLifetime="
+				+ this.maxTokenLifetime + ", jwksCacheDuration=" + this.jwksCacheDuration + ", jwksRefreshInterval="
+				+ this.jwksRefreshInterval + ", jwksTimeout=" + this.jwksTimeout + "]";
 	}
 
 }
