@@ -3,7 +3,6 @@ package io.gitwarden.upstream;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
@@ -38,9 +37,9 @@ final class GitHubAppCredentials implements UpstreamCredentials {
 
 	private final Long installationId;
 
-	private final AsyncCache<TokenKey, InstallationToken> tokens;
+	private final AsyncCache<TokenKey, Outcome<InstallationToken>> tokens;
 
-	private final AsyncCache<String, Long> installations;
+	private final AsyncCache<String, Outcome<Long>> installations;
 
 	/**
 	 * @param client the GitHub REST client
@@ -54,8 +53,11 @@ final class GitHubAppCredentials implements UpstreamCredentials {
 		this.tokens = Caffeine.newBuilder()
 			.ticker(ticker)
 			.maximumSize(10_000)
-			.expireAfter(Expiry.<TokenKey, InstallationToken>creating((key, token) -> {
-				Duration left = Duration.between(clock.instant(), token.expiresAt().minus(REFRESH_MARGIN));
+			.expireAfter(Expiry.<TokenKey, Outcome<InstallationToken>>creating((key, outcome) -> {
+				if (outcome.value() == null) {
+					return Duration.ZERO;
+				}
+				Duration left = Duration.between(clock.instant(), outcome.value().expiresAt().minus(REFRESH_MARGIN));
 				return left.isNegative() ? Duration.ZERO : left;
 			}))
 			.buildAsync();
@@ -91,38 +93,43 @@ final class GitHubAppCredentials implements UpstreamCredentials {
 
 	/**
 	 * The cached value, or the result of {@code loader} run once in this thread while every concurrent
-	 * caller for the same key waits for it. A failed load is not cached (Caffeine drops failed futures).
+	 * caller for the same key waits for it. A failed load is removed before the waiters see it, so it is
+	 * never cached; it is passed as a value rather than a failed future, which Caffeine would log again.
 	 */
-	private static <K, V> V shared(AsyncCache<K, V> cache, K key, Supplier<V> loader) {
-		CompletableFuture<V> mine = new CompletableFuture<>();
+	private static <K, V> V shared(AsyncCache<K, Outcome<V>> cache, K key, Supplier<V> loader) {
+		CompletableFuture<Outcome<V>> mine = new CompletableFuture<>();
 		AtomicBoolean leader = new AtomicBoolean();
-		CompletableFuture<V> future = cache.get(key, (k, executor) -> {
+		CompletableFuture<Outcome<V>> future = cache.get(key, (k, executor) -> {
 			leader.set(true);
 			return mine;
 		});
 		if (leader.get()) {
+			Outcome<V> outcome;
 			try {
-				mine.complete(loader.get());
+				outcome = new Outcome<>(loader.get(), null);
 			}
 			catch (RuntimeException ex) {
-				mine.completeExceptionally(ex);
+				cache.asMap().remove(key, mine);
+				outcome = new Outcome<>(null, ex);
 			}
+			mine.complete(outcome);
 		}
-		try {
-			return future.join();
+		Outcome<V> outcome = future.join();
+		if (outcome.failure() != null) {
+			throw outcome.failure();
 		}
-		catch (CompletionException ex) {
-			if (ex.getCause() instanceof RuntimeException cause) {
-				throw cause;
-			}
-			throw ex;
-		}
+		return outcome.value();
 	}
 
 	@Override
 	public String toString() {
 		return "GitHubAppCredentials[installation=" + ((this.installationId != null) ? this.installationId : "per repository")
 				+ "]";
+	}
+
+	/** A load's result: a value, or the failure every waiter rethrows. */
+	private record Outcome<V>(V value, RuntimeException failure) {
+
 	}
 
 	private record TokenKey(long installation, String repository, Permission access) {
