@@ -7,6 +7,7 @@ import java.time.Duration;
 import jakarta.validation.constraints.NotBlank;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
@@ -39,6 +40,7 @@ public record AuthProperties(String hmacSecret, String publicKey, URI jwksUri, S
 	/** Shortest HMAC secret accepted: HS256 needs a 256-bit key. */
 	public static final int MIN_HMAC_SECRET_BYTES = 32;
 
+	@ConstructorBinding
 	public AuthProperties {
 		if (hmacSecret != null && hmacSecret.getBytes(StandardCharsets.UTF_8).length < MIN_HMAC_SECRET_BYTES) {
 			throw new IllegalArgumentException("warden.auth.hmac-secret must be at least " + MIN_HMAC_SECRET_BYTES
@@ -62,8 +64,9 @@ public record AuthProperties(String hmacSecret, String publicKey, URI jwksUri, S
 		if (jwksUri != null && jwksUri.toString().isEmpty()) {
 			jwksUri = null;
 		}
-		if (jwksUri != null && !("https".equals(jwksUri.getScheme()) || "http".equals(jwksUri.getScheme()))) {
-			throw new IllegalArgumentException("warden.auth.jwks-uri must be an http(s) URL");
+		if (jwksUri != null && (!("https".equals(jwksUri.getScheme()) || "http".equals(jwksUri.getScheme()))
+				|| jwksUri.getHost() == null || jwksUri.getRawUserInfo() != null)) {
+			throw new IllegalArgumentException("warden.auth.jwks-uri must be an http(s) URL without user info");
 		}
 		if (jwksCacheDuration.isNegative() || jwksCacheDuration.isZero()) {
 			throw new IllegalArgumentException("warden.auth.jwks-cache-duration must be positive");
@@ -76,13 +79,11 @@ public record AuthProperties(String hmacSecret, String publicKey, URI jwksUri, S
 		}
 	}
 
-	/**
-	 * Convenience for tests and callers that only use a shared secret: every other setting at its
-	 * default.
-	 */
-	public static AuthProperties withHmacSecret(String hmacSecret) {
-		return new AuthProperties(hmacSecret, null, null, null, "git-warden", Duration.ofSeconds(30), Duration.ofHours(24),
-				Duration.ofMinutes(10), Duration.ofMinutes(1), Duration.ofSeconds(5));
+	/** The settings of a shared-secret setup, as before the key modes existed; key settings unset. */
+	public AuthProperties(String hmacSecret, String issuer, String audience, Duration clockSkew,
+			Duration maxTokenLifetime) {
+		this(hmacSecret, null, null, issuer, audience, clockSkew, maxTokenLifetime, Duration.ofMinutes(10),
+				Duration.ofMinutes(1), Duration.ofSeconds(5));
 	}
 
 	@Override

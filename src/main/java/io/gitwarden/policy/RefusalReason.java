@@ -111,7 +111,7 @@ public enum RefusalReason {
 
 	/** The GitHub API rate limit was reached while minting an installation token. */
 	UPSTREAM_CREDENTIAL_RATE_LIMITED(503,
-			"could not obtain an upstream credential: GitHub API rate limit reached, retry in %d s",
+			"could not obtain an upstream credential: GitHub API rate limit reached, retry in %s s",
 			"try again later"),
 
 	/** Any other unexpected upstream answer. */

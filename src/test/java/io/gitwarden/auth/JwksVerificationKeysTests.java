@@ -36,7 +36,8 @@ class JwksVerificationKeysTests {
 
 	private final MutableClock clock = new MutableClock(Instant.now());
 
-	private final AuthProperties properties = AuthProperties.withHmacSecret(null);
+	private final AuthProperties properties = new AuthProperties(null, null, "git-warden", Duration.ofSeconds(30),
+			Duration.ofHours(24));
 
 	private WireMockServer issuer;
 

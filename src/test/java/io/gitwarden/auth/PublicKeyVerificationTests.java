@@ -31,7 +31,8 @@ class PublicKeyVerificationTests {
 
 	private static final KeyPair ED25519 = TestKeys.ed25519();
 
-	private final AuthProperties properties = AuthProperties.withHmacSecret(null);
+	private final AuthProperties properties = new AuthProperties(null, null, "git-warden", Duration.ofSeconds(30),
+			Duration.ofHours(24));
 
 	@Test
 	void rsaKeyAcceptsRsAndPsAlgorithms() {
