@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Random;
+import java.util.function.Supplier;
 import java.util.zip.GZIPOutputStream;
 
 import io.gitwarden.testsupport.GitCli;
@@ -25,6 +26,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -41,11 +43,38 @@ abstract class AbstractGitScenarios {
 
 	String repo;
 
-	abstract GitCli git();
+	/** The static parts every scenario class needs: a scratch directory, git, upstream repositories. */
+	record Fixture(Path scratch, GitCli git, TestRepositories repositories) {
 
-	abstract TestRepositories repositories();
+		static Fixture create(String name) throws IOException {
+			Path scratch = Files.createTempDirectory(name);
+			GitCli git = new GitCli(scratch.resolve("home"));
+			return new Fixture(scratch, git,
+					new TestRepositories(git, Files.createDirectories(scratch.resolve("repos")), scratch));
+		}
 
-	abstract Path scratch();
+		/** Points git-warden at an upstream, with the test signing secret. */
+		void register(DynamicPropertyRegistry registry, Supplier<Object> upstreamUrl, String upstreamToken) {
+			registry.add("warden.upstream.url", upstreamUrl);
+			registry.add("warden.upstream.token", () -> upstreamToken);
+			registry.add("warden.auth.hmac-secret", () -> Tokens.SECRET);
+		}
+
+	}
+
+	abstract Fixture fixture();
+
+	GitCli git() {
+		return fixture().git();
+	}
+
+	TestRepositories repositories() {
+		return fixture().repositories();
+	}
+
+	Path scratch() {
+		return fixture().scratch();
+	}
 
 	void createRepository(TestInfo info) {
 		String method = info.getTestMethod().orElseThrow().getName().toLowerCase();
