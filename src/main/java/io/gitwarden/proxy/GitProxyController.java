@@ -92,8 +92,13 @@ class GitProxyController {
 				this.responses.refuse(response, new Refusal(RefusalReason.REQUEST_BODY_INCOMPLETE));
 			}
 		}
-		catch (IOException | RuntimeException ex) {
-			// A stream broke mid-transfer (client or upstream went away) or a bug: the event is still recorded.
+		catch (IOException ex) {
+			// A stream broke mid-transfer (client or upstream went away): nothing more can be said to the client.
+			exchange.refused(RefusalReason.TRANSFER_FAILED, RefusalReason.TRANSFER_FAILED.message());
+			logger.info("Transfer " + exchange.requestId() + " aborted: " + ex.getClass().getSimpleName());
+		}
+		catch (RuntimeException ex) {
+			// A bug: recorded, then answered by the container's error handling (which shows no details).
 			exchange.refused(RefusalReason.TRANSFER_FAILED, RefusalReason.TRANSFER_FAILED.message());
 			throw ex;
 		}
