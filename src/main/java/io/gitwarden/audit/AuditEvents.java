@@ -21,7 +21,7 @@ import tools.jackson.databind.node.ObjectNode;
  */
 final class AuditEvents {
 
-	/** Longest client-supplied text kept (user agent, path): an event must stay one reasonable line. */
+	/** Longest client-supplied text kept (user agent): an event must stay one reasonable line. */
 	private static final int MAX_TEXT = 512;
 
 	private final JsonMapper json;
