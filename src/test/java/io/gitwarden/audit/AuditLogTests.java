@@ -168,6 +168,28 @@ class AuditLogTests {
 		}
 	}
 
+	@Test
+	void devStdoutWritesWholeChainedLinesToStandardOutputAndCannotBeReadBack() throws IOException {
+		PrintStream original = System.out;
+		ByteArrayOutputStream captured = new ByteArrayOutputStream();
+		System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+		try (AuditLog log = log(AuditLog.STDOUT, DataSize.ofMegabytes(1))) {
+			assertThat(log.target()).isEqualTo(AuditLog.Target.STDOUT);
+			log.append(event(1));
+			log.append(event(2));
+			org.assertj.core.api.Assertions.assertThatExceptionOfType(UnsupportedOperationException.class)
+				.isThrownBy(log::openNewestFirst);
+		}
+		finally {
+			System.setOut(original);
+		}
+		String[] lines = captured.toString(StandardCharsets.UTF_8).split("\n");
+		assertThat(lines).hasSize(2);
+		assertThat(JSON.readTree(lines[0]).get("prev").asString()).isEqualTo(AuditChain.GENESIS);
+		assertThat(JSON.readTree(lines[1]).get("prev").asString())
+			.isEqualTo(AuditChain.sha256(lines[0].getBytes(StandardCharsets.UTF_8)));
+	}
+
 	private Path writeEvents(int count) throws IOException {
 		Path file = this.dir.resolve("audit.jsonl");
 		try (AuditLog log = log(file, DataSize.ofMegabytes(1))) {
