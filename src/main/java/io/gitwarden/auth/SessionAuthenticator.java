@@ -7,6 +7,7 @@ import java.util.Locale;
 import io.gitwarden.policy.Refusal;
 import io.gitwarden.policy.RefusalReason;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
@@ -24,8 +25,17 @@ public class SessionAuthenticator {
 
 	private final TokenVerifier verifier;
 
-	public SessionAuthenticator(TokenVerifier verifier) {
+	private final SessionRevocations revocations;
+
+	@Autowired
+	public SessionAuthenticator(TokenVerifier verifier, SessionRevocations revocations) {
 		this.verifier = verifier;
+		this.revocations = revocations;
+	}
+
+	/** Without revocations (tests, tools). */
+	public SessionAuthenticator(TokenVerifier verifier) {
+		this(verifier, null);
 	}
 
 	/**
@@ -37,11 +47,16 @@ public class SessionAuthenticator {
 	}
 
 	/**
-	 * Verifies a token already taken from the request with {@link #extractToken}.
+	 * Verifies a token already taken from the request with {@link #extractToken}, and refuses it when
+	 * its session was revoked.
 	 * @throws Refusal with a 401 reason when the token is not valid
 	 */
 	public SessionToken verify(String token) {
-		return this.verifier.verify(token);
+		SessionToken session = this.verifier.verify(token);
+		if (this.revocations != null && this.revocations.isRevoked(session.session())) {
+			throw new Refusal(RefusalReason.SESSION_REVOKED);
+		}
+		return session;
 	}
 
 	/** The presented token, without verifying it; a 401 refusal when there is none. */

@@ -25,6 +25,8 @@ import io.gitwarden.protocol.GitService;
 import io.gitwarden.protocol.ProtocolException;
 import io.gitwarden.protocol.ReceivePackCommandParser;
 import io.gitwarden.protocol.ReceivePackRequest;
+import io.gitwarden.protocol.ReportStatusParser;
+import io.gitwarden.proxy.GitExchange.RefResult;
 import io.gitwarden.upstream.ClientBodyException;
 import io.gitwarden.upstream.GitForwarder;
 import org.apache.commons.logging.Log;
@@ -73,6 +75,7 @@ class GitProxyController {
 	void handle(HttpServletRequest servletRequest, HttpServletResponse servletResponse) throws IOException {
 		ExchangeRecorder exchange = new ExchangeRecorder(servletRequest, servletResponse);
 		HttpServletResponse response = exchange.response();
+		notifyStarted();
 		try {
 			serve(exchange, exchange.request(), response);
 		}
@@ -111,6 +114,17 @@ class GitProxyController {
 				catch (RuntimeException ex) {
 					logger.error("Exchange listener " + listener.getClass().getName() + " failed", ex);
 				}
+			}
+		}
+	}
+
+	private void notifyStarted() {
+		for (GitExchangeListener listener : this.listeners) {
+			try {
+				listener.exchangeStarted();
+			}
+			catch (RuntimeException ex) {
+				logger.error("Exchange listener " + listener.getClass().getName() + " failed", ex);
 			}
 		}
 	}
@@ -206,8 +220,11 @@ class GitProxyController {
 		}
 		exchange.allowed();
 		InputStream exactBody = new SequenceInputStream(new ByteArrayInputStream(push.consumed()), body);
-		exchange.forwarded(
-				this.forwarder.forward(upstreamRoute, Permission.PUSH, request, exactBody, length, null, response, null));
+		// Reads the upstream's own per-ref report as it streams past, for the audit log.
+		ReportStatusParser upstreamReport = new ReportStatusParser(push.sideBand(), push.commands().size(),
+				(ref, ok, reason) -> exchange.upstreamResult(new RefResult(ref, ok, reason)));
+		exchange.forwarded(this.forwarder.forward(upstreamRoute, Permission.PUSH, request, exactBody, length, null,
+				response, upstreamReport));
 	}
 
 	/** Reads and discards the rest of the body; a client that goes away meanwhile is not an error. */
