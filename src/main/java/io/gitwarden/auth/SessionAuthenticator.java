@@ -40,19 +40,27 @@ public class SessionAuthenticator {
 
 	/**
 	 * @param authorization the {@code Authorization} header, or {@code null}
-	 * @throws Refusal with a 401 reason when there is no usable, valid token
+	 * @throws Refusal with a 401 reason when there is no usable, valid, unrevoked token
 	 */
 	public SessionToken authenticate(String authorization) {
-		return verify(extractToken(authorization));
+		return requireActive(verify(extractToken(authorization)));
 	}
 
 	/**
-	 * Verifies a token already taken from the request with {@link #extractToken}, and refuses it when
-	 * its session was revoked.
+	 * Verifies a token already taken from the request with {@link #extractToken}: signature and claims.
+	 * Revocation is checked separately by {@link #requireActive}, so that the caller can record which
+	 * session a revoked token belonged to.
 	 * @throws Refusal with a 401 reason when the token is not valid
 	 */
 	public SessionToken verify(String token) {
-		SessionToken session = this.verifier.verify(token);
+		return this.verifier.verify(token);
+	}
+
+	/**
+	 * @return the session, when it has not been revoked
+	 * @throws Refusal ({@link RefusalReason#SESSION_REVOKED}) when it has
+	 */
+	public SessionToken requireActive(SessionToken session) {
 		if (this.revocations != null && this.revocations.isRevoked(session.session())) {
 			throw new Refusal(RefusalReason.SESSION_REVOKED);
 		}

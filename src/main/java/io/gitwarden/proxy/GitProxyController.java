@@ -138,6 +138,7 @@ class GitProxyController {
 		exchange.tokenSha256(JwtTokenVerifier.sha256(token));
 		SessionToken session = this.authenticator.verify(token);
 		exchange.session(session);
+		this.authenticator.requireActive(session);
 		Permission access = (route.service() == GitService.RECEIVE_PACK) ? Permission.PUSH : Permission.FETCH;
 		authorize(session, route, access);
 		GitRoute upstreamRoute = route.withRepository(session.repository());

@@ -284,20 +284,21 @@ class AuditIntegrationTests {
 		assertThat(fetch.exitCode()).isNotZero();
 		assertThat(fetch.stderr()).contains("session revoked");
 
-		// the refused request has no session (it was not authenticated): it is joined by the token's hash
+		// the refused request names the revoked session, and is also joined by the token's hash
 		String tokenSha256 = JwtTokenVerifier.sha256(token);
 		List<JsonNode> byToken = await(() -> eventsWhere((e) -> tokenSha256.equals(text(e, "tokenSha256"))),
 				(found) -> found.stream().anyMatch((e) -> e.has("reason")));
 		JsonNode last = byToken.get(byToken.size() - 1);
 		assertThat(text(last, "decision")).isEqualTo("unauthenticated");
 		assertThat(text(last.get("reason"), "code")).isEqualTo("session-revoked");
-		assertThat(last.has("session")).isFalse();
+		assertThat(text(last, "session")).isEqualTo(session);
 		assertThat(last.get("status").asInt()).isEqualTo(401);
 
 		// the admin query answers newest first, filtered
-		List<JsonNode> allowed = eventsWhere((e) -> session.equals(text(e, "session")));
+		List<JsonNode> allowed = eventsWhere(
+				(e) -> session.equals(text(e, "session")) && "allowed".equals(text(e, "decision")));
 		assertThat(allowed).isNotEmpty().allSatisfy((e) -> assertThat(text(e, "decision")).isEqualTo("allowed"));
-		HttpResponse<String> query = admin("GET", "/admin/v1/audit?session=" + session + "&limit=1000", null,
+		HttpResponse<String> query = admin("GET", "/admin/v1/audit?session=" + session + "&decision=allowed&limit=1000", null,
 				ADMIN_TOKEN);
 		assertThat(query.statusCode()).isEqualTo(200);
 		List<String> newestFirst = new ArrayList<>();
