@@ -82,6 +82,11 @@ class AuthConfiguration {
 	}
 
 	@Bean
+	SessionRevocations sessionRevocations(AuthProperties auth, Clock clock) {
+		return new SessionRevocations(auth, clock);
+	}
+
+	@Bean
 	SessionTokenIssuer sessionTokenIssuer(SigningKeys signing, AuthProperties auth, Clock clock) {
 		if (signing.issuerKey() != null) {
 			IssuerKey key = signing.issuerKey();
