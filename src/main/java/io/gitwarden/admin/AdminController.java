@@ -103,7 +103,13 @@ class AdminController {
 	}
 
 	@PostMapping("/admin/v1/tokens")
-	ResponseEntity<TokenResponse> mint(@RequestBody TokenRequest request) {
+	ResponseEntity<?> mint(@RequestBody TokenRequest request) {
+		if (!this.issuer.canIssue()) {
+			// Verification by public key or JWKS only: the orchestrator signs, git-warden holds no private key.
+			return ResponseEntity.status(HttpStatus.CONFLICT)
+				.body(AdminErrors.body("no_signing_key", "git-warden cannot mint tokens: set warden.issuer.private-key "
+						+ "or warden.auth.hmac-secret"));
+		}
 		RepositoryId repository;
 		try {
 			repository = RepositoryId.parse(request.repo());
