@@ -496,6 +496,8 @@ http {{
         """results: {path: [values]}"""
         meds = {}
         for path in self.paths:
+            if path not in results:
+                continue
             xs = results.get(path) or []
             if not xs:
                 self.summary.append((bench, path, None, None, None, unit, 0, note, None, None))
