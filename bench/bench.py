@@ -142,7 +142,7 @@ def b64url(b):
     return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
 
 
-def mint_jwt(repo, ttl=3600 * 6):
+def mint_jwt(repo, ttl=3600):
     now = int(time.time())
     header = {"alg": "HS256", "typ": "JWT"}
     claims = {"sub": "bench-session", "repo": repo, "branch": "agent/bench",
