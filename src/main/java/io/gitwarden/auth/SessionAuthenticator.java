@@ -1,0 +1,72 @@
+package io.gitwarden.auth;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Locale;
+
+import io.gitwarden.policy.Refusal;
+import io.gitwarden.policy.RefusalReason;
+
+import org.springframework.stereotype.Component;
+
+/**
+ * Finds the session token in a request's {@code Authorization} header and verifies it. git sends it as
+ * the HTTP Basic password (any username, as credential helpers and {@code https://x:TOKEN@host} URLs do);
+ * a token given as the Basic username with an empty password is accepted too
+ * ({@code https://TOKEN@host}); {@code http.extraHeader} sends {@code Bearer <token>}.
+ */
+@Component
+public class SessionAuthenticator {
+
+	private static final String BASIC = "basic ";
+
+	private static final String BEARER = "bearer ";
+
+	private final TokenVerifier verifier;
+
+	public SessionAuthenticator(TokenVerifier verifier) {
+		this.verifier = verifier;
+	}
+
+	/**
+	 * @param authorization the {@code Authorization} header, or {@code null}
+	 * @throws Refusal with a 401 reason when there is no usable, valid token
+	 */
+	public SessionToken authenticate(String authorization) {
+		return this.verifier.verify(extractToken(authorization));
+	}
+
+	/** The presented token, without verifying it; a 401 refusal when there is none. */
+	public static String extractToken(String authorization) {
+		if (authorization == null || authorization.isBlank()) {
+			throw new Refusal(RefusalReason.CREDENTIALS_MISSING);
+		}
+		String lower = authorization.toLowerCase(Locale.ROOT);
+		if (lower.startsWith(BEARER)) {
+			return nonEmpty(authorization.substring(BEARER.length()).trim());
+		}
+		if (lower.startsWith(BASIC)) {
+			String decoded;
+			try {
+				decoded = new String(Base64.getDecoder().decode(authorization.substring(BASIC.length()).trim()),
+						StandardCharsets.UTF_8);
+			}
+			catch (IllegalArgumentException ex) {
+				throw new Refusal(RefusalReason.TOKEN_INVALID, "malformed Basic credentials");
+			}
+			int colon = decoded.indexOf(':');
+			String user = (colon < 0) ? decoded : decoded.substring(0, colon);
+			String password = (colon < 0) ? "" : decoded.substring(colon + 1);
+			return nonEmpty(password.isEmpty() ? user : password);
+		}
+		throw new Refusal(RefusalReason.TOKEN_INVALID, "unsupported authorization scheme");
+	}
+
+	private static String nonEmpty(String token) {
+		if (token.isEmpty()) {
+			throw new Refusal(RefusalReason.CREDENTIALS_MISSING);
+		}
+		return token;
+	}
+
+}

@@ -1,0 +1,175 @@
+package io.gitwarden.proxy;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
+import java.util.Locale;
+import java.util.zip.GZIPInputStream;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import io.gitwarden.auth.SessionAuthenticator;
+import io.gitwarden.auth.SessionToken;
+import io.gitwarden.policy.Permission;
+import io.gitwarden.policy.PushDecision;
+import io.gitwarden.policy.PushPolicy;
+import io.gitwarden.policy.Refusal;
+import io.gitwarden.policy.RefusalReason;
+import io.gitwarden.protocol.GitRoute;
+import io.gitwarden.protocol.GitService;
+import io.gitwarden.protocol.ProtocolException;
+import io.gitwarden.protocol.ReceivePackCommandParser;
+import io.gitwarden.protocol.ReceivePackRequest;
+import io.gitwarden.upstream.ClientBodyException;
+import io.gitwarden.upstream.GitForwarder;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.stereotype.Controller;
+import org.springframework.web.bind.annotation.RequestMapping;
+
+/**
+ * The git endpoint: route, authenticate, authorize, police the push, forward. Every request that is not
+ * a smart-HTTP request for the token's repository with the right scope is refused here, and nothing of
+ * a refused request is ever forwarded.
+ */
+@Controller
+class GitProxyController {
+
+	private static final Log logger = LogFactory.getLog(GitProxyController.class);
+
+	private static final String GZIP = "gzip";
+
+	private static final int BUFFER_SIZE = 64 * 1024;
+
+	private final SessionAuthenticator authenticator;
+
+	private final PushPolicy policy;
+
+	private final ReceivePackCommandParser parser;
+
+	private final GitForwarder forwarder;
+
+	private final GitResponses responses;
+
+	GitProxyController(SessionAuthenticator authenticator, PushPolicy policy, ReceivePackCommandParser parser,
+			GitForwarder forwarder, GitResponses responses) {
+		this.authenticator = authenticator;
+		this.policy = policy;
+		this.parser = parser;
+		this.forwarder = forwarder;
+		this.responses = responses;
+	}
+
+	@RequestMapping("/**")
+	void handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
+		try {
+			serve(request, response);
+		}
+		catch (Refusal refusal) {
+			if (response.isCommitted()) {
+				logger.info("Refusal after the response started: " + refusal.reason().code());
+				return;
+			}
+			this.responses.refuse(response, refusal);
+		}
+		catch (ClientBodyException ex) {
+			logger.info("Client request body failed: " + ex.getMessage());
+			if (!response.isCommitted()) {
+				this.responses.refuse(response, new Refusal(RefusalReason.REQUEST_BODY_INCOMPLETE));
+			}
+		}
+	}
+
+	private void serve(HttpServletRequest request, HttpServletResponse response) throws IOException {
+		GitRoute route = GitRoute.parse(request.getMethod(), request.getRequestURI(), request.getQueryString())
+			.orElseThrow(() -> new Refusal(RefusalReason.NOT_A_GIT_ENDPOINT));
+		SessionToken session = this.authenticator.authenticate(request.getHeader("Authorization"));
+		Permission access = (route.service() == GitService.RECEIVE_PACK) ? Permission.PUSH : Permission.FETCH;
+		authorize(session, route, access);
+		GitRoute upstreamRoute = route.withRepository(session.repository());
+		if (route.endpoint() == GitRoute.Endpoint.ADVERTISEMENT) {
+			this.forwarder.forward(upstreamRoute, access, request, null, -1, null, response, null);
+			return;
+		}
+		String contentType = request.getContentType();
+		if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith(route.service().requestType())) {
+			throw new Refusal(RefusalReason.WRONG_CONTENT_TYPE, route.service().requestType());
+		}
+		if (route.service() == GitService.UPLOAD_PACK) {
+			// Fetches are read-only and repository-scoped: the body passes through untouched (gzip included).
+			this.forwarder.forward(upstreamRoute, access, request, request.getInputStream(),
+					request.getContentLengthLong(), request.getHeader("Content-Encoding"), response, null);
+			return;
+		}
+		push(session, upstreamRoute, request, response);
+	}
+
+	private static void authorize(SessionToken session, GitRoute route, Permission access) {
+		if (!session.repository().matches(route.repository())) {
+			throw new Refusal(RefusalReason.REPOSITORY_NOT_IN_SCOPE, route.repository());
+		}
+		if (!session.has(access)) {
+			throw new Refusal(RefusalReason.SCOPE_MISSING, access.scopeName());
+		}
+		if (access == Permission.PUSH && session.branch() == null) {
+			throw new Refusal(RefusalReason.BRANCH_MISSING);
+		}
+	}
+
+	private void push(SessionToken session, GitRoute upstreamRoute, HttpServletRequest request,
+			HttpServletResponse response) throws IOException {
+		InputStream body = request.getInputStream();
+		long length = request.getContentLengthLong();
+		String encoding = request.getHeader("Content-Encoding");
+		if (encoding != null) {
+			if (!encoding.equalsIgnoreCase(GZIP) && !encoding.equalsIgnoreCase("x-gzip")) {
+				throw new Refusal(RefusalReason.UNSUPPORTED_FEATURE, "request Content-Encoding " + encoding);
+			}
+			// The commands must be read to be policed; the decoded stream is forwarded instead.
+			body = new GZIPInputStream(body, BUFFER_SIZE);
+			length = -1;
+		}
+		ReceivePackRequest push;
+		try {
+			push = this.parser.parse(body);
+		}
+		catch (ProtocolException ex) {
+			drain(body);
+			this.responses.protocolError(response, ex);
+			return;
+		}
+		if (push.isProbe()) {
+			// git's 4-byte probe before a chunked push: forward the lone flush, which updates nothing.
+			drain(body);
+			this.forwarder.forward(upstreamRoute, Permission.PUSH, request, new ByteArrayInputStream(push.consumed()),
+					push.consumed().length, null, response, null);
+			return;
+		}
+		PushDecision decision = this.policy.decide(session.branch(), push.commands());
+		if (!decision.isAllowed()) {
+			// Read the rest of the push first: replying early makes git print a broken pipe, not the reason.
+			drain(body);
+			this.responses.refusePush(response, push, decision);
+			return;
+		}
+		InputStream exactBody = new SequenceInputStream(new ByteArrayInputStream(push.consumed()), body);
+		this.forwarder.forward(upstreamRoute, Permission.PUSH, request, exactBody, length, null, response, null);
+	}
+
+	/** Reads and discards the rest of the body; a client that goes away meanwhile is not an error. */
+	private static void drain(InputStream body) {
+		byte[] buffer = new byte[BUFFER_SIZE];
+		try {
+			while (body.read(buffer) >= 0) {
+				// discard
+			}
+		}
+		catch (IOException ex) {
+			logger.debug("Client went away while its request body was drained");
+		}
+	}
+
+}

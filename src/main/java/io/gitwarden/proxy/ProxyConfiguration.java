@@ -1,0 +1,71 @@
+package io.gitwarden.proxy;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+import io.gitwarden.policy.PolicyProperties;
+import io.gitwarden.protocol.ReceivePackCommandParser;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.security.authentication.AuthenticationManager;
+import org.springframework.security.authentication.BadCredentialsException;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.firewall.RequestRejectedHandler;
+
+/**
+ * Web wiring. Spring Security contributes its request firewall (encoded slashes, {@code ..}, control
+ * characters are rejected before routing) and response headers; authentication of git requests is
+ * done by {@link GitProxyController} itself, because git needs git-shaped answers (401 with a Basic
+ * challenge, per-ref push reports) rather than a login flow.
+ */
+@Configuration(proxyBeanMethods = false)
+class ProxyConfiguration {
+
+	@Bean
+	ReceivePackCommandParser receivePackCommandParser(PolicyProperties policy) {
+		return new ReceivePackCommandParser(policy.maxCommands(), policy.maxCommandBytes());
+	}
+
+	@Bean
+	SecurityFilterChain gitSecurityFilterChain(HttpSecurity http) throws Exception {
+		return http.csrf(AbstractHttpConfigurer::disable)
+			.httpBasic(AbstractHttpConfigurer::disable)
+			.formLogin(AbstractHttpConfigurer::disable)
+			.logout(AbstractHttpConfigurer::disable)
+			.requestCache(AbstractHttpConfigurer::disable)
+			.anonymous(AbstractHttpConfigurer::disable)
+			.sessionManagement((session) -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+			.authorizeHttpRequests((requests) -> requests.anyRequest().permitAll())
+			.build();
+	}
+
+	/** No user store: git-warden has no users, only session tokens. Stops Boot's generated password. */
+	@Bean
+	AuthenticationManager noUsers() {
+		return (authentication) -> {
+			throw new BadCredentialsException("git-warden has no user accounts");
+		};
+	}
+
+	/** Firewall rejections (path tricks) answered as plain text, like every other git-warden refusal. */
+	@Bean
+	RequestRejectedHandler requestRejectedHandler() {
+		return (request, response, ex) -> {
+			byte[] body = "git-warden: request rejected: not a valid repository path\n".getBytes(StandardCharsets.UTF_8);
+			response.setStatus(400);
+			response.setContentType("text/plain;charset=utf-8");
+			response.setContentLength(body.length);
+			try {
+				response.getOutputStream().write(body);
+			}
+			catch (IOException ignored) {
+				// client gone
+			}
+		};
+	}
+
+}

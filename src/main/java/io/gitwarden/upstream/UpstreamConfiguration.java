@@ -1,0 +1,63 @@
+package io.gitwarden.upstream;
+
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.ManagedHttpClientConnectionFactory;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.http.config.Http1Config;
+import org.apache.hc.core5.http.io.SocketConfig;
+import org.apache.hc.core5.util.Timeout;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The upstream HTTP client: Apache HttpClient 5 classic (blocking, one thread per transfer, which is
+ * what a streaming relay wants), pooled, with no redirects, retries, cookies, auth caching or
+ * transparent decompression: bytes pass through untouched.
+ */
+@Configuration(proxyBeanMethods = false)
+class UpstreamConfiguration {
+
+	@Bean(destroyMethod = "close")
+	CloseableHttpClient upstreamHttpClient(UpstreamProperties properties) {
+		Timeout connectTimeout = Timeout.of(properties.connectTimeout());
+		Timeout readTimeout = Timeout.of(properties.readTimeout());
+		PoolingHttpClientConnectionManager connections = PoolingHttpClientConnectionManagerBuilder.create()
+			.setMaxConnTotal(properties.maxConnections())
+			.setMaxConnPerRoute(properties.maxConnections())
+			.setConnectionFactory(ManagedHttpClientConnectionFactory.builder()
+				.http1Config(Http1Config.custom()
+					.setBufferSize(GitForwarder.BUFFER_SIZE)
+					.setChunkSizeHint(GitForwarder.BUFFER_SIZE)
+					.build())
+				.build())
+			.setDefaultSocketConfig(SocketConfig.custom().setTcpNoDelay(true).setSoTimeout(readTimeout).build())
+			.setDefaultConnectionConfig(
+					ConnectionConfig.custom().setConnectTimeout(connectTimeout).setSocketTimeout(readTimeout).build())
+			.build();
+		return HttpClients.custom()
+			.setConnectionManager(connections)
+			.setDefaultRequestConfig(RequestConfig.custom()
+				.setConnectionRequestTimeout(connectTimeout)
+				.setResponseTimeout(readTimeout)
+				.setRedirectsEnabled(false)
+				.setExpectContinueEnabled(false)
+				.build())
+			.disableRedirectHandling()
+			.disableAutomaticRetries()
+			.disableContentCompression()
+			.disableCookieManagement()
+			.disableAuthCaching()
+			.build();
+	}
+
+	@Bean
+	GitForwarder gitForwarder(UpstreamTarget target, CloseableHttpClient upstreamHttpClient) {
+		return new GitForwarder(target, upstreamHttpClient);
+	}
+
+}
