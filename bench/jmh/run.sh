@@ -34,7 +34,8 @@ cd "$ROOT"
 ./mvnw -B -q -f "$HERE/pom.xml" dependency:build-classpath -Dmdep.includeScope=runtime \
   -Dmdep.outputFile="$HERE/target/jmh-classpath.txt" >/dev/null
 # the application's libraries first, then JMH's own (jmh-core, jopt-simple, commons-math3)
-CP="$HERE/target/classes:$APP/git-warden.jar:$APP/lib/*:$(grep -v 'git-warden.jar' "$HERE/target/jmh-classpath.txt" | tr -d '\n' | sed 's#[^:]*target/app/git-warden.jar:\?##')"
+JMH_CP="$(tr -d '\n' < "$HERE/target/jmh-classpath.txt" | tr ':' '\n' | grep -v 'target/app/git-warden.jar' | paste -sd: - || true)"
+CP="$HERE/target/classes:$APP/git-warden.jar:$APP/lib/*:$JMH_CP"
 if [ "$QUICK" -eq 1 ]; then
   ARGS=(-f 1 -wi 2 -w 1s -i 3 -r 1s)
 else
