@@ -948,14 +948,11 @@ http {{
                 ("kernel", platform.release()), ("java", java_v), ("git", out(["git", "--version"])),
                 ("nginx", nginx_v), ("fcgiwrap", "%d prefork workers (upstream)" % self.args.fcgi_workers),
                 ("wrk", out(["wrk", "-v"]).splitlines()[0] if out(["wrk", "-v"]) else "?"),
+                ("git-warden commit", out(["git", "-C", ROOT, "log", "-1", "--format=%h %s"])[:100]),
                 ("load average at start", "%.2f %.2f %.2f" % self.load0),
                 ("load average at end", "%.2f %.2f %.2f" % os.getloadavg())]
 
     def write_report(self, R):
-        with open(os.path.join(self.outdir, "results.csv"), "w", newline="") as f:
-            wr = csv.writer(f)
-            wr.writerow(["benchmark", "path", "run", "value", "unit", "extra"])
-            wr.writerows(self.rows)
         L = []
         L.append("# git-warden benchmark report (%s mode, %s)\n" % (self.mode, time.strftime("%Y-%m-%d %H:%M:%S %Z")))
         L.append("Command: `bench/run.sh %s`\n" % " ".join(sys.argv[1:]))
@@ -1009,11 +1006,30 @@ http {{
                 L.append("| %s | %d | %d | %.2f | %.2f | %s |" % (path, r["opened"], r["still"], r["dt"], r["base"],
                                                                r["ok"]))
             L.append("")
+        if self.args.jmh_json and os.path.exists(self.args.jmh_json):
+            shutil.copy(self.args.jmh_json, os.path.join(self.outdir, "jmh.json"))
+            L.append("## JMH microbenchmarks (`bench/jmh`)\n")
+            L.append("| benchmark | params | mode | score | ± error | unit |")
+            L.append("|---|---|---|---:|---:|---|")
+            for b in json.load(open(self.args.jmh_json)):
+                pm = b.get("primaryMetric", {})
+                params = ", ".join("%s=%s" % kv for kv in (b.get("params") or {}).items())
+                L.append("| %s | %s | %s | %.1f | %.1f | %s |" % (
+                    b["benchmark"].replace("io.gitwarden.bench.", ""), params, b.get("mode"),
+                    pm.get("score", float("nan")), pm.get("scoreError", float("nan")) if pm.get("scoreError") == pm.get("scoreError") else 0.0,
+                    pm.get("scoreUnit")))
+                self.record("jmh " + b["benchmark"].replace("io.gitwarden.bench.", "") + (" " + params if params else ""),
+                            "warden", 1, float(pm.get("score", 0)), pm.get("scoreUnit", ""))
+            L.append("")
         if self.hwm:
             L.append("Peak RSS (VmHWM) of git-warden over the whole run: **%.0f MiB** (-Xmx128m).\n" % (self.hwm / MIB))
         L.append("Raw per-run values: `results.csv`.\n")
         report = "\n".join(L)
         open(os.path.join(self.outdir, "report.md"), "w").write(report)
+        with open(os.path.join(self.outdir, "results.csv"), "w", newline="") as f:
+            wr = csv.writer(f)
+            wr.writerow(["benchmark", "path", "run", "value", "unit", "extra"])
+            wr.writerows(self.rows)
         log("report: %s/report.md" % self.outdir)
         if self.args.update_docs or (not self.quick and not self.args.only):
             self.update_docs(report)
@@ -1068,6 +1084,8 @@ def main():
     ap.add_argument("--warden-arg", action="append", default=[], help="extra Spring arg for git-warden")
     ap.add_argument("--regen", action="store_true", help="regenerate the synthetic repositories")
     ap.add_argument("--update-docs", action="store_true", help="write the report into docs/benchmarks.md")
+    ap.add_argument("--no-jmh", action="store_true", help="(run.sh) skip the JMH microbenchmarks")
+    ap.add_argument("--jmh-json", default="", help="JMH result file to include in the report")
     ap.add_argument("--out", default="", help="output directory (default bench/results/<timestamp>)")
     args = ap.parse_args()
     if "direct" not in args.paths.split(","):

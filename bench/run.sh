@@ -2,7 +2,7 @@
 # git-warden benchmark suite: relay overhead, memory and concurrency, side by side
 # with a direct connection to the upstream and with an nginx streaming proxy.
 #
-#   bench/run.sh [--quick] [--skip-build] [--paths direct,nginx,warden] [--only LIST] [--runs N]
+#   bench/run.sh [--quick] [--skip-build] [--no-jmh] [--paths direct,nginx,warden] [--only LIST] [--runs N]
 #
 # Not part of ./mvnw verify. Everything listens on 127.0.0.1 only.
 # See docs/benchmarks.md for what is measured and the latest results.
@@ -12,9 +12,13 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
 
 SKIP_BUILD=0
+QUICK=0
+JMH=1
 for a in "$@"; do
   case "$a" in
     --skip-build) SKIP_BUILD=1 ;;
+    --quick) QUICK=1 ;;
+    --no-jmh) JMH=0 ;;
     -h|--help) sed -n '2,9p' "$0"; exec python3 "$HERE/bench.py" --help ;;
   esac
 done
@@ -41,4 +45,19 @@ if [ "$SKIP_BUILD" -eq 0 ]; then
   (cd "$ROOT" && ./mvnw -B -q -DskipTests package)
 fi
 
-exec python3 "$HERE/bench.py" "$@"
+# ---- JMH microbenchmarks (parser, token verification) ------------------------
+EXTRA=()
+if [ "$JMH" -eq 1 ]; then
+  MODE=full; [ "$QUICK" -eq 1 ] && MODE=quick
+  JSON="$HERE/work/jmh-$MODE.json"
+  rm -f "$JSON"
+  JARGS=("$JSON"); [ "$QUICK" -eq 1 ] && JARGS=(--quick "$JSON")
+  echo "bench: JMH microbenchmarks ($MODE)" >&2
+  if "$HERE/jmh/run.sh" "${JARGS[@]}" > "$HERE/work/jmh-$MODE.log" 2>&1; then
+    EXTRA=(--jmh-json "$JSON")
+  else
+    echo "bench: JMH failed, see $HERE/work/jmh-$MODE.log" >&2
+  fi
+fi
+
+exec python3 "$HERE/bench.py" "$@" "${EXTRA[@]}"
