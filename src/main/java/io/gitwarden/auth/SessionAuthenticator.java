@@ -33,7 +33,15 @@ public class SessionAuthenticator {
 	 * @throws Refusal with a 401 reason when there is no usable, valid token
 	 */
 	public SessionToken authenticate(String authorization) {
-		return this.verifier.verify(extractToken(authorization));
+		return verify(extractToken(authorization));
+	}
+
+	/**
+	 * Verifies a token already taken from the request with {@link #extractToken}.
+	 * @throws Refusal with a 401 reason when the token is not valid
+	 */
+	public SessionToken verify(String token) {
+		return this.verifier.verify(token);
 	}
 
 	/** The presented token, without verifying it; a 401 refusal when there is none. */

@@ -93,6 +93,9 @@ public enum RefusalReason {
 	/** The repository does not exist upstream (or the credential cannot see it). */
 	UPSTREAM_NOT_FOUND(404, "repository %s not found upstream", "check the repository name in the session token"),
 
+	/** A stream broke after the response started (client or upstream went away). */
+	TRANSFER_FAILED(502, "transfer interrupted", "retry"),
+
 	/** Any other unexpected upstream answer. */
 	UPSTREAM_ERROR(502, "upstream git server answered HTTP %d", "try again later");
 
@@ -111,6 +114,14 @@ public enum RefusalReason {
 	/** Stable identifier for audit events and metrics, e.g. {@code ref-not-session-branch}. */
 	public String code() {
 		return name().toLowerCase(Locale.ROOT).replace('_', '-');
+	}
+
+	/**
+	 * True for failures of the relay rather than decisions of the policy: the request was allowed, but
+	 * the upstream or a stream failed.
+	 */
+	public boolean isRelayFailure() {
+		return name().startsWith("UPSTREAM_") || this == TRANSFER_FAILED;
 	}
 
 	/** Status used when this refusal ends the whole HTTP request. */

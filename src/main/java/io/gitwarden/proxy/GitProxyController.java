@@ -4,17 +4,20 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
+import java.util.List;
 import java.util.Locale;
 import java.util.zip.GZIPInputStream;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
+import io.gitwarden.auth.JwtTokenVerifier;
 import io.gitwarden.auth.SessionAuthenticator;
 import io.gitwarden.auth.SessionToken;
 import io.gitwarden.policy.Permission;
 import io.gitwarden.policy.PushDecision;
 import io.gitwarden.policy.PushPolicy;
+import io.gitwarden.policy.RefVerdict;
 import io.gitwarden.policy.Refusal;
 import io.gitwarden.policy.RefusalReason;
 import io.gitwarden.protocol.GitRoute;
@@ -54,8 +57,11 @@ class GitProxyController {
 
 	private final GitResponses responses;
 
+	private final List<GitExchangeListener> listeners;
+
 	GitProxyController(SessionAuthenticator authenticator, PushPolicy policy, ReceivePackCommandParser parser,
-			GitForwarder forwarder, GitResponses responses) {
+			GitForwarder forwarder, GitResponses responses, List<GitExchangeListener> listeners) {
+		this.listeners = List.copyOf(listeners);
 		this.authenticator = authenticator;
 		this.policy = policy;
 		this.parser = parser;
@@ -64,34 +70,61 @@ class GitProxyController {
 	}
 
 	@RequestMapping("/**")
-	void handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
+	void handle(HttpServletRequest servletRequest, HttpServletResponse servletResponse) throws IOException {
+		ExchangeRecorder exchange = new ExchangeRecorder(servletRequest, servletResponse);
+		HttpServletResponse response = exchange.response();
 		try {
-			serve(request, response);
+			serve(exchange, exchange.request(), response);
 		}
 		catch (Refusal refusal) {
+			exchange.refused(refusal.reason(), refusal.getMessage());
 			if (response.isCommitted()) {
 				logger.info("Refusal after the response started: " + refusal.reason().code());
-				return;
 			}
-			this.responses.refuse(response, refusal);
+			else {
+				this.responses.refuse(response, refusal);
+			}
 		}
 		catch (ClientBodyException ex) {
+			exchange.refused(RefusalReason.REQUEST_BODY_INCOMPLETE, RefusalReason.REQUEST_BODY_INCOMPLETE.message());
 			logger.info("Client request body failed: " + ex.getMessage());
 			if (!response.isCommitted()) {
 				this.responses.refuse(response, new Refusal(RefusalReason.REQUEST_BODY_INCOMPLETE));
 			}
 		}
+		catch (IOException | RuntimeException ex) {
+			// A stream broke mid-transfer (client or upstream went away) or a bug: the event is still recorded.
+			exchange.refused(RefusalReason.TRANSFER_FAILED, RefusalReason.TRANSFER_FAILED.message());
+			throw ex;
+		}
+		finally {
+			GitExchange completed = exchange.complete();
+			for (GitExchangeListener listener : this.listeners) {
+				try {
+					listener.exchangeCompleted(completed);
+				}
+				catch (RuntimeException ex) {
+					logger.error("Exchange listener " + listener.getClass().getName() + " failed", ex);
+				}
+			}
+		}
 	}
 
-	private void serve(HttpServletRequest request, HttpServletResponse response) throws IOException {
+	private void serve(ExchangeRecorder exchange, HttpServletRequest request, HttpServletResponse response)
+			throws IOException {
 		GitRoute route = GitRoute.parse(request.getMethod(), request.getRequestURI(), request.getQueryString())
 			.orElseThrow(() -> new Refusal(RefusalReason.NOT_A_GIT_ENDPOINT));
-		SessionToken session = this.authenticator.authenticate(request.getHeader("Authorization"));
+		exchange.route(route);
+		String token = SessionAuthenticator.extractToken(request.getHeader("Authorization"));
+		exchange.tokenSha256(JwtTokenVerifier.sha256(token));
+		SessionToken session = this.authenticator.verify(token);
+		exchange.session(session);
 		Permission access = (route.service() == GitService.RECEIVE_PACK) ? Permission.PUSH : Permission.FETCH;
 		authorize(session, route, access);
 		GitRoute upstreamRoute = route.withRepository(session.repository());
 		if (route.endpoint() == GitRoute.Endpoint.ADVERTISEMENT) {
-			this.forwarder.forward(upstreamRoute, access, request, null, -1, null, response, null);
+			exchange.allowed();
+			exchange.forwarded(this.forwarder.forward(upstreamRoute, access, request, null, -1, null, response, null));
 			return;
 		}
 		String contentType = request.getContentType();
@@ -100,11 +133,12 @@ class GitProxyController {
 		}
 		if (route.service() == GitService.UPLOAD_PACK) {
 			// Fetches are read-only and repository-scoped: the body passes through untouched (gzip included).
-			this.forwarder.forward(upstreamRoute, access, request, request.getInputStream(),
-					request.getContentLengthLong(), request.getHeader("Content-Encoding"), response, null);
+			exchange.allowed();
+			exchange.forwarded(this.forwarder.forward(upstreamRoute, access, request, request.getInputStream(),
+					request.getContentLengthLong(), request.getHeader("Content-Encoding"), response, null));
 			return;
 		}
-		push(session, upstreamRoute, request, response);
+		push(exchange, session, upstreamRoute, request, response);
 	}
 
 	private static void authorize(SessionToken session, GitRoute route, Permission access) {
@@ -119,8 +153,8 @@ class GitProxyController {
 		}
 	}
 
-	private void push(SessionToken session, GitRoute upstreamRoute, HttpServletRequest request,
-			HttpServletResponse response) throws IOException {
+	private void push(ExchangeRecorder exchange, SessionToken session, GitRoute upstreamRoute,
+			HttpServletRequest request, HttpServletResponse response) throws IOException {
 		InputStream body = request.getInputStream();
 		long length = request.getContentLengthLong();
 		String encoding = request.getHeader("Content-Encoding");
@@ -138,25 +172,37 @@ class GitProxyController {
 		}
 		catch (ProtocolException ex) {
 			drain(body);
+			RefusalReason reason = switch (ex.kind()) {
+				case MALFORMED -> RefusalReason.MALFORMED_REQUEST;
+				case TOO_LARGE -> RefusalReason.REQUEST_TOO_LARGE;
+				case UNSUPPORTED -> RefusalReason.UNSUPPORTED_FEATURE;
+			};
+			exchange.refused(reason, reason.message(ex.getMessage()));
 			this.responses.protocolError(response, ex);
 			return;
 		}
 		if (push.isProbe()) {
 			// git's 4-byte probe before a chunked push: forward the lone flush, which updates nothing.
 			drain(body);
-			this.forwarder.forward(upstreamRoute, Permission.PUSH, request, new ByteArrayInputStream(push.consumed()),
-					push.consumed().length, null, response, null);
+			exchange.allowed();
+			exchange.forwarded(this.forwarder.forward(upstreamRoute, Permission.PUSH, request,
+					new ByteArrayInputStream(push.consumed()), push.consumed().length, null, response, null));
 			return;
 		}
 		PushDecision decision = this.policy.decide(session.branch(), push.commands());
+		exchange.refs(decision.verdicts());
 		if (!decision.isAllowed()) {
 			// Read the rest of the push first: replying early makes git print a broken pipe, not the reason.
 			drain(body);
+			RefVerdict first = decision.primaryRefusal().orElseThrow();
+			exchange.refused(first.reason(), first.message());
 			this.responses.refusePush(response, push, decision);
 			return;
 		}
+		exchange.allowed();
 		InputStream exactBody = new SequenceInputStream(new ByteArrayInputStream(push.consumed()), body);
-		this.forwarder.forward(upstreamRoute, Permission.PUSH, request, exactBody, length, null, response, null);
+		exchange.forwarded(
+				this.forwarder.forward(upstreamRoute, Permission.PUSH, request, exactBody, length, null, response, null));
 	}
 
 	/** Reads and discards the rest of the body; a client that goes away meanwhile is not an error. */

@@ -1,0 +1,189 @@
+package io.gitwarden.testsupport;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import io.gitwarden.upstream.StaticTokenCredentials;
+import org.apache.catalina.Context;
+import org.apache.catalina.LifecycleException;
+import org.apache.catalina.connector.Connector;
+import org.apache.catalina.startup.Tomcat;
+
+/**
+ * {@code git http-backend} behind a tiny CGI bridge in an embedded Tomcat on loopback, so the upstream
+ * behaves exactly like git itself. Requires {@code Basic x-access-token:<token>} like GitHub, and counts
+ * the requests that reach it, so tests can prove that a refused request was never forwarded.
+ */
+public final class GitHttpBackendServer implements AutoCloseable {
+
+	private final Tomcat tomcat;
+
+	private final URI baseUrl;
+
+	private final AtomicInteger requests;
+
+	private GitHttpBackendServer(Tomcat tomcat, URI baseUrl, AtomicInteger requests) {
+		this.tomcat = tomcat;
+		this.baseUrl = baseUrl;
+		this.requests = requests;
+	}
+
+	public static GitHttpBackendServer start(Path repositories, String token) throws IOException {
+		AtomicInteger requests = new AtomicInteger();
+		Tomcat tomcat = new Tomcat();
+		tomcat.setBaseDir(Files.createTempDirectory("http-backend-tomcat").toString());
+		Connector connector = new Connector();
+		connector.setPort(0);
+		connector.setProperty("address", "127.0.0.1");
+		tomcat.getService().addConnector(connector);
+		tomcat.setConnector(connector);
+		Context context = tomcat.addContext("", null);
+		Tomcat.addServlet(context, "cgi", new CgiBridge(repositories, StaticTokenCredentials.basic(token), requests));
+		context.addServletMappingDecoded("/*", "cgi");
+		try {
+			tomcat.start();
+		}
+		catch (LifecycleException ex) {
+			throw new IOException(ex);
+		}
+		return new GitHttpBackendServer(tomcat, URI.create("http://127.0.0.1:" + connector.getLocalPort()), requests);
+	}
+
+	public URI baseUrl() {
+		return this.baseUrl;
+	}
+
+	/** Requests that reached git http-backend (after the token check). */
+	public int requestCount() {
+		return this.requests.get();
+	}
+
+	@Override
+	public void close() throws LifecycleException {
+		this.tomcat.stop();
+		this.tomcat.destroy();
+	}
+
+	private static final class CgiBridge extends HttpServlet {
+
+		private static final long serialVersionUID = 1L;
+
+		private final transient Path root;
+
+		private final String authorization;
+
+		private final transient AtomicInteger requests;
+
+		CgiBridge(Path root, String authorization, AtomicInteger requests) {
+			this.root = root;
+			this.authorization = authorization;
+			this.requests = requests;
+		}
+
+		@Override
+		protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+			if (!this.authorization.equals(request.getHeader("Authorization"))) {
+				response.setHeader("WWW-Authenticate", "Basic realm=\"http-backend\"");
+				response.sendError(401);
+				return;
+			}
+			this.requests.incrementAndGet();
+			ProcessBuilder builder = new ProcessBuilder("git", "http-backend");
+			Map<String, String> env = builder.environment();
+			env.keySet().removeIf((name) -> name.startsWith("GIT_"));
+			env.put("GIT_PROJECT_ROOT", this.root.toString());
+			env.put("GIT_HTTP_EXPORT_ALL", "1");
+			env.put("GIT_CONFIG_NOSYSTEM", "1");
+			env.put("HOME", this.root.toString());
+			env.put("GATEWAY_INTERFACE", "CGI/1.1");
+			env.put("SERVER_PROTOCOL", "HTTP/1.1");
+			env.put("REQUEST_METHOD", request.getMethod());
+			env.put("PATH_INFO", request.getRequestURI());
+			env.put("QUERY_STRING", (request.getQueryString() != null) ? request.getQueryString() : "");
+			env.put("REMOTE_USER", "x-access-token");
+			env.put("REMOTE_ADDR", request.getRemoteAddr());
+			putIfPresent(env, "CONTENT_TYPE", request.getContentType());
+			if (request.getContentLengthLong() >= 0) {
+				env.put("CONTENT_LENGTH", Long.toString(request.getContentLengthLong()));
+			}
+			putIfPresent(env, "HTTP_GIT_PROTOCOL", request.getHeader("Git-Protocol"));
+			putIfPresent(env, "HTTP_CONTENT_ENCODING", request.getHeader("Content-Encoding"));
+			Process process = builder.start();
+			CompletableFuture<Void> body = CompletableFuture.runAsync(() -> {
+				try (OutputStream stdin = process.getOutputStream()) {
+					request.getInputStream().transferTo(stdin);
+				}
+				catch (IOException ex) {
+					// the CGI may stop reading early; its answer still counts
+				}
+			});
+			CompletableFuture.runAsync(() -> {
+				try (InputStream stderr = process.getErrorStream()) {
+					stderr.transferTo(OutputStream.nullOutputStream());
+				}
+				catch (IOException ignored) {
+					// nothing to do
+				}
+			});
+			try (InputStream stdout = process.getInputStream()) {
+				copyCgiResponse(stdout, response);
+			}
+			body.join();
+		}
+
+		private static void putIfPresent(Map<String, String> env, String name, String value) {
+			if (value != null) {
+				env.put(name, value);
+			}
+		}
+
+		private static void copyCgiResponse(InputStream stdout, HttpServletResponse response) throws IOException {
+			response.setStatus(200);
+			for (String line = readHeaderLine(stdout); line != null && !line.isEmpty(); line = readHeaderLine(stdout)) {
+				int colon = line.indexOf(':');
+				String name = line.substring(0, colon).trim();
+				String value = line.substring(colon + 1).trim();
+				if (name.equalsIgnoreCase("Status")) {
+					response.setStatus(Integer.parseInt(value.substring(0, 3)));
+				}
+				else {
+					response.setHeader(name, value);
+				}
+			}
+			OutputStream out = response.getOutputStream();
+			byte[] buffer = new byte[64 * 1024];
+			for (int n = stdout.read(buffer); n >= 0; n = stdout.read(buffer)) {
+				out.write(buffer, 0, n);
+				out.flush();
+			}
+		}
+
+		private static String readHeaderLine(InputStream in) throws IOException {
+			ByteArrayOutputStream line = new ByteArrayOutputStream();
+			for (int b = in.read(); b != '\n'; b = in.read()) {
+				if (b < 0) {
+					return (line.size() == 0) ? null : line.toString(StandardCharsets.ISO_8859_1);
+				}
+				if (b != '\r') {
+					line.write(b);
+				}
+			}
+			return line.toString(StandardCharsets.ISO_8859_1);
+		}
+
+	}
+
+}
