@@ -718,8 +718,9 @@ http {{
         return res
 
     def concurrent_clones(self, path, n, timeout=300):
-        barrier = threading.Barrier(n)
-        times, errs = [], []
+        released = []
+        barrier = threading.Barrier(n, action=lambda: released.append(time.perf_counter()))
+        times, errs, ends = [], [], []
         lock = threading.Lock()
         url = self.url(path, "small")
         base = os.path.join(self.tmp, "conc")
@@ -741,8 +742,10 @@ http {{
                 msg = r.stderr.decode(errors="replace").strip().splitlines()[-1:] if not ok else ""
             except subprocess.TimeoutExpired:
                 ok, msg = False, ["timeout"]
-            dt = time.perf_counter() - t
+            end = time.perf_counter()
+            dt = end - t
             with lock:
+                ends.append(end)
                 (times if ok else errs).append(dt if ok else (dt, msg))
             shutil.rmtree(d, ignore_errors=True)
 
@@ -755,7 +758,10 @@ http {{
             t.start()
         for t in ths:
             t.join(timeout + 90)
-        wall = time.perf_counter() - t0
+        # throughput window: from the barrier's release (all clients ready) to the last clone's end
+        start_t = released[0] if released else t0
+        wall = (max(ends) - start_t) if ends else time.perf_counter() - t0
+        ramp = start_t - t0
         cpu = cpu_seconds(pids) - c0
         shutil.rmtree(base, ignore_errors=True)
         ok = len(times)
@@ -764,10 +770,10 @@ http {{
         log("%d concurrent clones via %s: %d ok, %d errors, %.1fs wall, p99 %.2fs %s" %
             (n, path, ok, len(errs), wall, p99, sample_err))
         self.record("concurrent clones n=%d" % n, path, 1, wall, "s-wall",
-                    "ok=%d errors=%d p50=%.3f p99=%.3f max=%.3f relay-cpu=%.2f first-error=%s" %
+                    "ok=%d errors=%d p50=%.3f p99=%.3f max=%.3f relay-cpu=%.2f ramp=%.2f first-error=%s" %
                     (ok, len(errs), percentile(times, 0.5), p99, max(times) if times else float("nan"), cpu,
-                     str(sample_err)[:150]))
-        return dict(n=n, ok=ok, errors=len(errs), wall=wall, thr=ok / wall if wall else 0,
+                     ramp, str(sample_err)[:150]))
+        return dict(n=n, ok=ok, errors=len(errs), wall=wall, ramp=ramp, thr=ok / wall if wall else 0,
                     p50=percentile(times, 0.5), p99=p99, cpu=cpu, first_error=sample_err, hwm0=hwm0)
 
     def bench_stalled(self):
@@ -845,6 +851,15 @@ http {{
                 self.notes.append("git-warden could not be started: %s; its path was skipped." % e)
                 self.paths.remove("warden")
         self.smoke()
+        if self.args.serve:
+            print("serving for %d s (Ctrl-C to stop):" % self.args.serve)
+            for path in self.paths:
+                print("  %-6s %s" % (path, self.url(path, "small")))
+            try:
+                time.sleep(self.args.serve)
+            except KeyboardInterrupt:
+                pass
+            return
         R = {}
         if "clone" in self.only:
             R["clone"] = self.bench_clones()
@@ -955,7 +970,13 @@ http {{
     def write_report(self, R):
         L = []
         L.append("# git-warden benchmark report (%s mode, %s)\n" % (self.mode, time.strftime("%Y-%m-%d %H:%M:%S %Z")))
-        L.append("Command: `bench/run.sh %s`\n" % " ".join(sys.argv[1:]))
+        shown, skip = [], False
+        for a in sys.argv[1:]:
+            if skip or a == "--jmh-json":
+                skip = not skip
+                continue
+            shown.append(a)
+        L.append("Command: `bench/run.sh %s`\n" % " ".join(shown))
         L.append("## Machine\n")
         L.append("| | |\n|---|---|")
         for k, v in self.machine():
@@ -989,12 +1010,14 @@ http {{
         L.append("")
         if "concurrency" in R:
             L.append("## Concurrent clones of `small` (%s)\n" % ", ".join(str(c) for c in self.conc))
-            L.append("| clients | path | ok | errors | success | wall s | clones/s | p50 s | p99 s | relay CPU s | first error |")
-            L.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+            L.append("Wall = from the moment all clients are released together to the end of the last clone; "
+                     "ramp = time to start the client threads before that.\n")
+            L.append("| clients | path | ok | errors | success | wall s | clones/s | p50 s | p99 s | relay CPU s | ramp s | first error |")
+            L.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
             for (n, path), r in sorted(R["concurrency"].items()):
-                L.append("| %d | %s | %d | %d | %.1f%% | %.1f | %.1f | %.2f | %.2f | %.2f | %s |" % (
+                L.append("| %d | %s | %d | %d | %.1f%% | %.1f | %.1f | %.2f | %.2f | %.2f | %.1f | %s |" % (
                     n, path, r["ok"], r["errors"], 100.0 * r["ok"] / n, r["wall"], r["thr"], r["p50"], r["p99"],
-                    r["cpu"], str(r["first_error"])[:80]))
+                    r["cpu"], r.get("ramp", 0.0), str(r["first_error"])[:80]))
             L.append("")
         if "stalled" in R:
             L.append("## A clone while %d uploads stall\n" % self.stalled)
@@ -1084,6 +1107,8 @@ def main():
     ap.add_argument("--warden-arg", action="append", default=[], help="extra Spring arg for git-warden")
     ap.add_argument("--regen", action="store_true", help="regenerate the synthetic repositories")
     ap.add_argument("--update-docs", action="store_true", help="write the report into docs/benchmarks.md")
+    ap.add_argument("--serve", type=int, default=0, metavar="SECONDS",
+                    help="start the three paths, print clone URLs, keep them up this long, measure nothing")
     ap.add_argument("--no-jmh", action="store_true", help="(run.sh) skip the JMH microbenchmarks")
     ap.add_argument("--jmh-json", default="", help="JMH result file to include in the report")
     ap.add_argument("--out", default="", help="output directory (default bench/results/<timestamp>)")
