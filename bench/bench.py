@@ -303,6 +303,7 @@ class Bench:
         self.conc = [int(x) for x in (args.concurrency or ("20,50" if self.quick else "100,500")).split(",")]
         self.stalled = args.stalled or (30 if self.quick else 300)
         self.load0 = os.getloadavg()
+        self.commit = out(["git", "-C", ROOT, "log", "-1", "--format=%h %s"])[:100]
         self.load_samples = []
         self._sampling = True
 
@@ -973,7 +974,7 @@ http {{
                 ("kernel", platform.release()), ("java", java_v), ("git", out(["git", "--version"])),
                 ("nginx", nginx_v), ("fcgiwrap", "%d prefork workers (upstream)" % self.args.fcgi_workers),
                 ("wrk", out(["wrk", "-v"]).splitlines()[0] if out(["wrk", "-v"]) else "?"),
-                ("git-warden commit", out(["git", "-C", ROOT, "log", "-1", "--format=%h %s"])[:100]),
+                ("git-warden commit (at start)", self.commit),
                 ("load average at start", "%.2f %.2f %.2f" % self.load0),
                 ("load average at end", "%.2f %.2f %.2f" % os.getloadavg()),
                 ("1-min load during the run (every 5 s)", "min %.1f / median %.1f / max %.1f over %d samples" % (
