@@ -1,5 +1,9 @@
 package io.gitwarden;
 
+import java.util.Arrays;
+
+import io.gitwarden.audit.AuditVerifier;
+
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
@@ -10,6 +14,10 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 public class GitWardenApplication {
 
 	public static void main(String[] args) {
+		if (args.length >= 2 && "audit".equals(args[0]) && "verify".equals(args[1])) {
+			// A command-line tool, not the server: checks audit files without starting Spring.
+			System.exit(AuditVerifier.run(Arrays.asList(args).subList(2, args.length), System.out, System.err));
+		}
 		SpringApplication.run(GitWardenApplication.class, args);
 	}
 

@@ -49,6 +49,11 @@ class AuthConfiguration {
 	}
 
 	@Bean
+	SessionRevocations sessionRevocations(AuthProperties auth, Clock clock) {
+		return new SessionRevocations(auth, clock);
+	}
+
+	@Bean
 	SessionTokenIssuer sessionTokenIssuer(HmacVerificationKeys keys, AuthProperties auth, Clock clock) {
 		return new SessionTokenIssuer(keys.key(), auth, clock);
 	}

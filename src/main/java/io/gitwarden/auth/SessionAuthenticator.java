@@ -7,6 +7,7 @@ import java.util.Locale;
 import io.gitwarden.policy.Refusal;
 import io.gitwarden.policy.RefusalReason;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
@@ -24,24 +25,46 @@ public class SessionAuthenticator {
 
 	private final TokenVerifier verifier;
 
-	public SessionAuthenticator(TokenVerifier verifier) {
+	private final SessionRevocations revocations;
+
+	@Autowired
+	public SessionAuthenticator(TokenVerifier verifier, SessionRevocations revocations) {
 		this.verifier = verifier;
+		this.revocations = revocations;
+	}
+
+	/** Without revocations (tests, tools). */
+	public SessionAuthenticator(TokenVerifier verifier) {
+		this(verifier, null);
 	}
 
 	/**
 	 * @param authorization the {@code Authorization} header, or {@code null}
-	 * @throws Refusal with a 401 reason when there is no usable, valid token
+	 * @throws Refusal with a 401 reason when there is no usable, valid, unrevoked token
 	 */
 	public SessionToken authenticate(String authorization) {
-		return verify(extractToken(authorization));
+		return requireActive(verify(extractToken(authorization)));
 	}
 
 	/**
-	 * Verifies a token already taken from the request with {@link #extractToken}.
+	 * Verifies a token already taken from the request with {@link #extractToken}: signature and claims.
+	 * Revocation is checked separately by {@link #requireActive}, so that the caller can record which
+	 * session a revoked token belonged to.
 	 * @throws Refusal with a 401 reason when the token is not valid
 	 */
 	public SessionToken verify(String token) {
 		return this.verifier.verify(token);
+	}
+
+	/**
+	 * @return the session, when it has not been revoked
+	 * @throws Refusal ({@link RefusalReason#SESSION_REVOKED}) when it has
+	 */
+	public SessionToken requireActive(SessionToken session) {
+		if (this.revocations != null && this.revocations.isRevoked(session.session())) {
+			throw new Refusal(RefusalReason.SESSION_REVOKED);
+		}
+		return session;
 	}
 
 	/** The presented token, without verifying it; a 401 refusal when there is none. */

@@ -2,7 +2,7 @@ package io.gitwarden.embedded;
 
 import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.function.Consumer;
@@ -12,9 +12,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import io.gitwarden.upstream.StaticTokenCredentials;
-import org.apache.catalina.Context;
-import org.apache.catalina.LifecycleException;
-import org.apache.catalina.connector.Connector;
 import org.apache.catalina.startup.Tomcat;
 import org.apache.tomcat.util.descriptor.web.FilterDef;
 import org.apache.tomcat.util.descriptor.web.FilterMap;
@@ -29,13 +26,10 @@ import org.eclipse.jgit.transport.resolver.FileResolver;
  */
 public final class EmbeddedGitServer implements AutoCloseable {
 
-	private final Tomcat tomcat;
+	private final LoopbackTomcat server;
 
-	private final URI baseUrl;
-
-	private EmbeddedGitServer(Tomcat tomcat, URI baseUrl) {
-		this.tomcat = tomcat;
-		this.baseUrl = baseUrl;
+	private EmbeddedGitServer(LoopbackTomcat server) {
+		this.server = server;
 	}
 
 	/**
@@ -46,15 +40,6 @@ public final class EmbeddedGitServer implements AutoCloseable {
 	 */
 	public static EmbeddedGitServer start(Path repositories, String token, Consumer<ReceivePack> receivePackCustomizer)
 			throws IOException {
-		Tomcat tomcat = new Tomcat();
-		tomcat.setBaseDir(Files.createTempDirectory("git-warden-embedded").toString());
-		Connector connector = new Connector();
-		connector.setPort(0);
-		connector.setProperty("address", "127.0.0.1");
-		tomcat.getService().addConnector(connector);
-		tomcat.setConnector(connector);
-		Context context = tomcat.addContext("", null);
-
 		GitServlet git = new GitServlet();
 		git.setRepositoryResolver(new FileResolver<>(repositories.toFile(), true));
 		git.setReceivePackFactory((request, repository) -> {
@@ -62,32 +47,26 @@ public final class EmbeddedGitServer implements AutoCloseable {
 			receivePackCustomizer.accept(receivePack);
 			return receivePack;
 		});
-		Tomcat.addServlet(context, "git", git);
-		context.addServletMappingDecoded("/*", "git");
-
-		FilterDef auth = new FilterDef();
-		auth.setFilterName("token");
-		auth.setFilter(requireToken(StaticTokenCredentials.basic(token)));
-		context.addFilterDef(auth);
-		FilterMap authMapping = new FilterMap();
-		authMapping.setFilterName("token");
-		authMapping.addURLPattern("/*");
-		context.addFilterMap(authMapping);
-		try {
-			tomcat.start();
-		}
-		catch (LifecycleException ex) {
-			throw new IOException("embedded git server did not start", ex);
-		}
-		return new EmbeddedGitServer(tomcat, URI.create("http://127.0.0.1:" + connector.getLocalPort()));
+		return new EmbeddedGitServer(LoopbackTomcat.start("git-warden-embedded", (context) -> {
+			Tomcat.addServlet(context, "git", git);
+			context.addServletMappingDecoded("/*", "git");
+			FilterDef auth = new FilterDef();
+			auth.setFilterName("token");
+			auth.setFilter(requireToken(StaticTokenCredentials.basic(token)));
+			context.addFilterDef(auth);
+			FilterMap authMapping = new FilterMap();
+			authMapping.setFilterName("token");
+			authMapping.addURLPattern("/*");
+			context.addFilterMap(authMapping);
+		}));
 	}
 
 	private static Filter requireToken(String expectedAuthorization) {
-		byte[] expected = expectedAuthorization.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+		byte[] expected = expectedAuthorization.getBytes(StandardCharsets.UTF_8);
 		return (request, response, chain) -> {
 			String presented = ((HttpServletRequest) request).getHeader("Authorization");
 			if (presented == null || !MessageDigest.isEqual(expected,
-					presented.getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
+					presented.getBytes(StandardCharsets.UTF_8))) {
 				HttpServletResponse http = (HttpServletResponse) response;
 				http.setHeader("WWW-Authenticate", "Basic realm=\"embedded-upstream\"");
 				http.sendError(HttpServletResponse.SC_UNAUTHORIZED);
@@ -99,18 +78,12 @@ public final class EmbeddedGitServer implements AutoCloseable {
 
 	/** {@code http://127.0.0.1:<port>}, without a trailing slash. */
 	public URI baseUrl() {
-		return this.baseUrl;
+		return this.server.baseUrl();
 	}
 
 	@Override
 	public void close() {
-		try {
-			this.tomcat.stop();
-			this.tomcat.destroy();
-		}
-		catch (LifecycleException ex) {
-			throw new IllegalStateException("embedded git server did not stop", ex);
-		}
+		this.server.close();
 	}
 
 }

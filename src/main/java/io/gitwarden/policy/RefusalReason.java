@@ -87,7 +87,7 @@ public enum RefusalReason {
 	UPSTREAM_UNAVAILABLE(502, "upstream git server unavailable", "try again later"),
 
 	/** The upstream refused git-warden's own credential. */
-	UPSTREAM_CREDENTIALS_REJECTED(502, "upstream git server rejected git-warden's credentials (HTTP %d)",
+	UPSTREAM_CREDENTIALS_REJECTED(502, "upstream git server rejected git-warden's credentials (HTTP %s)",
 			"an operator must check git-warden's upstream credential"),
 
 	/** The repository does not exist upstream (or the credential cannot see it). */
@@ -97,7 +97,7 @@ public enum RefusalReason {
 	TRANSFER_FAILED(502, "transfer interrupted", "retry"),
 
 	/** Any other unexpected upstream answer. */
-	UPSTREAM_ERROR(502, "upstream git server answered HTTP %d", "try again later");
+	UPSTREAM_ERROR(502, "upstream git server answered HTTP %s", "try again later");
 
 	private final int httpStatus;
 

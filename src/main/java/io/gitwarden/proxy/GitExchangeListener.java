@@ -7,6 +7,13 @@ package io.gitwarden.proxy;
 @FunctionalInterface
 public interface GitExchangeListener {
 
+	/**
+	 * A git request has arrived and is about to be served; {@link #exchangeCompleted} follows exactly
+	 * once. For gauges of transfers in flight; nothing is known about the request yet.
+	 */
+	default void exchangeStarted() {
+	}
+
 	void exchangeCompleted(GitExchange exchange);
 
 }

@@ -25,6 +25,8 @@ import io.gitwarden.protocol.GitService;
 import io.gitwarden.protocol.ProtocolException;
 import io.gitwarden.protocol.ReceivePackCommandParser;
 import io.gitwarden.protocol.ReceivePackRequest;
+import io.gitwarden.protocol.ReportStatusParser;
+import io.gitwarden.proxy.GitExchange.RefResult;
 import io.gitwarden.upstream.ClientBodyException;
 import io.gitwarden.upstream.GitForwarder;
 import org.apache.commons.logging.Log;
@@ -73,6 +75,7 @@ class GitProxyController {
 	void handle(HttpServletRequest servletRequest, HttpServletResponse servletResponse) throws IOException {
 		ExchangeRecorder exchange = new ExchangeRecorder(servletRequest, servletResponse);
 		HttpServletResponse response = exchange.response();
+		notifyStarted();
 		try {
 			serve(exchange, exchange.request(), response);
 		}
@@ -92,8 +95,13 @@ class GitProxyController {
 				this.responses.refuse(response, new Refusal(RefusalReason.REQUEST_BODY_INCOMPLETE));
 			}
 		}
-		catch (IOException | RuntimeException ex) {
-			// A stream broke mid-transfer (client or upstream went away) or a bug: the event is still recorded.
+		catch (IOException ex) {
+			// A stream broke mid-transfer (client or upstream went away): nothing more can be said to the client.
+			exchange.refused(RefusalReason.TRANSFER_FAILED, RefusalReason.TRANSFER_FAILED.message());
+			logger.info("Transfer " + exchange.requestId() + " aborted: " + ex.getClass().getSimpleName());
+		}
+		catch (RuntimeException ex) {
+			// A bug: recorded, then answered by the container's error handling (which shows no details).
 			exchange.refused(RefusalReason.TRANSFER_FAILED, RefusalReason.TRANSFER_FAILED.message());
 			throw ex;
 		}
@@ -110,6 +118,17 @@ class GitProxyController {
 		}
 	}
 
+	private void notifyStarted() {
+		for (GitExchangeListener listener : this.listeners) {
+			try {
+				listener.exchangeStarted();
+			}
+			catch (RuntimeException ex) {
+				logger.error("Exchange listener " + listener.getClass().getName() + " failed", ex);
+			}
+		}
+	}
+
 	private void serve(ExchangeRecorder exchange, HttpServletRequest request, HttpServletResponse response)
 			throws IOException {
 		GitRoute route = GitRoute.parse(request.getMethod(), request.getRequestURI(), request.getQueryString())
@@ -119,6 +138,7 @@ class GitProxyController {
 		exchange.tokenSha256(JwtTokenVerifier.sha256(token));
 		SessionToken session = this.authenticator.verify(token);
 		exchange.session(session);
+		this.authenticator.requireActive(session);
 		Permission access = (route.service() == GitService.RECEIVE_PACK) ? Permission.PUSH : Permission.FETCH;
 		authorize(session, route, access);
 		GitRoute upstreamRoute = route.withRepository(session.repository());
@@ -201,8 +221,11 @@ class GitProxyController {
 		}
 		exchange.allowed();
 		InputStream exactBody = new SequenceInputStream(new ByteArrayInputStream(push.consumed()), body);
-		exchange.forwarded(
-				this.forwarder.forward(upstreamRoute, Permission.PUSH, request, exactBody, length, null, response, null));
+		// Reads the upstream's own per-ref report as it streams past, for the audit log.
+		ReportStatusParser upstreamReport = new ReportStatusParser(push.sideBand(), push.commands().size(),
+				(ref, ok, reason) -> exchange.upstreamResult(new RefResult(ref, ok, reason)));
+		exchange.forwarded(this.forwarder.forward(upstreamRoute, Permission.PUSH, request, exactBody, length, null,
+				response, upstreamReport));
 	}
 
 	/** Reads and discards the rest of the body; a client that goes away meanwhile is not an error. */

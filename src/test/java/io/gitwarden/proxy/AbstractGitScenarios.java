@@ -1,12 +1,20 @@
 package io.gitwarden.proxy;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Random;
+import java.util.function.Supplier;
+import java.util.zip.GZIPOutputStream;
 
 import io.gitwarden.testsupport.GitCli;
 import io.gitwarden.testsupport.GitCli.Result;
@@ -18,6 +26,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -34,11 +43,38 @@ abstract class AbstractGitScenarios {
 
 	String repo;
 
-	abstract GitCli git();
+	/** The static parts every scenario class needs: a scratch directory, git, upstream repositories. */
+	record Fixture(Path scratch, GitCli git, TestRepositories repositories) {
 
-	abstract TestRepositories repositories();
+		static Fixture create(String name) throws IOException {
+			Path scratch = Files.createTempDirectory(name);
+			GitCli git = new GitCli(scratch.resolve("home"));
+			return new Fixture(scratch, git,
+					new TestRepositories(git, Files.createDirectories(scratch.resolve("repos")), scratch));
+		}
 
-	abstract Path scratch();
+		/** Points git-warden at an upstream, with the test signing secret. */
+		void register(DynamicPropertyRegistry registry, Supplier<Object> upstreamUrl, String upstreamToken) {
+			registry.add("warden.upstream.url", upstreamUrl);
+			registry.add("warden.upstream.token", () -> upstreamToken);
+			registry.add("warden.auth.hmac-secret", () -> Tokens.SECRET);
+		}
+
+	}
+
+	abstract Fixture fixture();
+
+	GitCli git() {
+		return fixture().git();
+	}
+
+	TestRepositories repositories() {
+		return fixture().repositories();
+	}
+
+	Path scratch() {
+		return fixture().scratch();
+	}
 
 	void createRepository(TestInfo info) {
 		String method = info.getTestMethod().orElseThrow().getName().toLowerCase();
@@ -118,8 +154,35 @@ abstract class AbstractGitScenarios {
 		git().run(work, "push", "-q", "origin", "HEAD:" + BRANCH).assertSuccess();
 		assertThat(repositories().resolve(this.repo, "refs/heads/" + BRANCH)).isEqualTo(first);
 		String second = commit(work, "two.txt");
-		git().run(work, "push", "-q", "origin", "HEAD:" + BRANCH).assertSuccess();
+		// protocol v1 adds "Git-Protocol: version=1" to the push requests
+		git().run(work, "-c", "protocol.version=1", "push", "-q", "origin", "HEAD:" + BRANCH).assertSuccess();
 		assertThat(repositories().resolve(this.repo, "refs/heads/" + BRANCH)).isEqualTo(second);
+	}
+
+	@Test
+	void gzipUploadPackRequestPassesThroughEncoded(TestInfo info) throws Exception {
+		createRepository(info);
+		String main = repositories().resolve(this.repo, "refs/heads/main");
+		ByteArrayOutputStream gzipped = new ByteArrayOutputStream();
+		try (GZIPOutputStream gzip = new GZIPOutputStream(gzipped)) {
+			gzip.write((pkt("want " + main + " side-band-64k ofs-delta\n") + "0000" + pkt("done\n"))
+				.getBytes(StandardCharsets.US_ASCII));
+		}
+		HttpResponse<byte[]> response = HttpClient.newHttpClient()
+			.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/" + this.repo + ".git/git-upload-pack"))
+				.header("Authorization", "Bearer " + token())
+				.header("Content-Type", "application/x-git-upload-pack-request")
+				.header("Accept", "application/x-git-upload-pack-result")
+				.header("Content-Encoding", "gzip")
+				.POST(HttpRequest.BodyPublishers.ofByteArray(gzipped.toByteArray()))
+				.build(), HttpResponse.BodyHandlers.ofByteArray());
+		assertThat(response.statusCode()).isEqualTo(200);
+		assertThat(response.headers().firstValue("Content-Type")).hasValue("application/x-git-upload-pack-result");
+		assertThat(new String(response.body(), StandardCharsets.ISO_8859_1)).startsWith("0008NAK\n").contains("PACK");
+	}
+
+	static String pkt(String payload) {
+		return String.format("%04x", payload.length() + 4) + payload;
 	}
 
 	@Test

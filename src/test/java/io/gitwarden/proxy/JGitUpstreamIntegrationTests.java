@@ -1,13 +1,8 @@
 package io.gitwarden.proxy;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 import io.gitwarden.embedded.EmbeddedGitServer;
-import io.gitwarden.testsupport.GitCli;
-import io.gitwarden.testsupport.TestRepositories;
-import io.gitwarden.testsupport.Tokens;
 import org.junit.jupiter.api.AfterAll;
 
 import org.springframework.boot.test.context.SpringBootTest;
@@ -18,26 +13,16 @@ import org.springframework.test.context.DynamicPropertySource;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class JGitUpstreamIntegrationTests extends AbstractGitScenarios {
 
-	static final String UPSTREAM_TOKEN = "ghs_jgit-upstream-token";
-
-	static Path scratch;
-
-	static GitCli git;
-
-	static TestRepositories repositories;
+	static Fixture fixture;
 
 	static EmbeddedGitServer upstream;
 
 	@DynamicPropertySource
 	static void upstream(DynamicPropertyRegistry registry) throws IOException {
-		scratch = Files.createTempDirectory("warden-jgit-it");
-		git = new GitCli(scratch.resolve("home"));
-		repositories = new TestRepositories(git, Files.createDirectories(scratch.resolve("repos")), scratch);
-		upstream = EmbeddedGitServer.start(repositories.root(), UPSTREAM_TOKEN,
+		fixture = Fixture.create("warden-jgit-it");
+		upstream = EmbeddedGitServer.start(fixture.repositories().root(), "ghs_jgit-upstream-token",
 				(receivePack) -> receivePack.setAllowPushOptions(true));
-		registry.add("warden.upstream.url", () -> upstream.baseUrl().toString());
-		registry.add("warden.upstream.token", () -> UPSTREAM_TOKEN);
-		registry.add("warden.auth.hmac-secret", () -> Tokens.SECRET);
+		fixture.register(registry, () -> upstream.baseUrl().toString(), "ghs_jgit-upstream-token");
 	}
 
 	@AfterAll
@@ -46,18 +31,8 @@ class JGitUpstreamIntegrationTests extends AbstractGitScenarios {
 	}
 
 	@Override
-	GitCli git() {
-		return git;
-	}
-
-	@Override
-	TestRepositories repositories() {
-		return repositories;
-	}
-
-	@Override
-	Path scratch() {
-		return scratch;
+	Fixture fixture() {
+		return fixture;
 	}
 
 }

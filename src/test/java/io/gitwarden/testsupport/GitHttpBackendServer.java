@@ -6,7 +6,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -16,10 +15,8 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
+import io.gitwarden.embedded.LoopbackTomcat;
 import io.gitwarden.upstream.StaticTokenCredentials;
-import org.apache.catalina.Context;
-import org.apache.catalina.LifecycleException;
-import org.apache.catalina.connector.Connector;
 import org.apache.catalina.startup.Tomcat;
 
 /**
@@ -29,41 +26,26 @@ import org.apache.catalina.startup.Tomcat;
  */
 public final class GitHttpBackendServer implements AutoCloseable {
 
-	private final Tomcat tomcat;
-
-	private final URI baseUrl;
+	private final LoopbackTomcat server;
 
 	private final AtomicInteger requests;
 
-	private GitHttpBackendServer(Tomcat tomcat, URI baseUrl, AtomicInteger requests) {
-		this.tomcat = tomcat;
-		this.baseUrl = baseUrl;
+	private GitHttpBackendServer(LoopbackTomcat server, AtomicInteger requests) {
+		this.server = server;
 		this.requests = requests;
 	}
 
 	public static GitHttpBackendServer start(Path repositories, String token) throws IOException {
 		AtomicInteger requests = new AtomicInteger();
-		Tomcat tomcat = new Tomcat();
-		tomcat.setBaseDir(Files.createTempDirectory("http-backend-tomcat").toString());
-		Connector connector = new Connector();
-		connector.setPort(0);
-		connector.setProperty("address", "127.0.0.1");
-		tomcat.getService().addConnector(connector);
-		tomcat.setConnector(connector);
-		Context context = tomcat.addContext("", null);
-		Tomcat.addServlet(context, "cgi", new CgiBridge(repositories, StaticTokenCredentials.basic(token), requests));
-		context.addServletMappingDecoded("/*", "cgi");
-		try {
-			tomcat.start();
-		}
-		catch (LifecycleException ex) {
-			throw new IOException(ex);
-		}
-		return new GitHttpBackendServer(tomcat, URI.create("http://127.0.0.1:" + connector.getLocalPort()), requests);
+		LoopbackTomcat server = LoopbackTomcat.start("http-backend", (context) -> {
+			Tomcat.addServlet(context, "cgi", new CgiBridge(repositories, StaticTokenCredentials.basic(token), requests));
+			context.addServletMappingDecoded("/*", "cgi");
+		});
+		return new GitHttpBackendServer(server, requests);
 	}
 
 	public URI baseUrl() {
-		return this.baseUrl;
+		return this.server.baseUrl();
 	}
 
 	/** Requests that reached git http-backend (after the token check). */
@@ -72,9 +54,8 @@ public final class GitHttpBackendServer implements AutoCloseable {
 	}
 
 	@Override
-	public void close() throws LifecycleException {
-		this.tomcat.stop();
-		this.tomcat.destroy();
+	public void close() {
+		this.server.close();
 	}
 
 	private static final class CgiBridge extends HttpServlet {

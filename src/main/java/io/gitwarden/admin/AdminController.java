@@ -1,0 +1,218 @@
+package io.gitwarden.admin;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import io.gitwarden.audit.AuditFilter;
+import io.gitwarden.audit.AuditReader;
+import io.gitwarden.auth.AuthProperties;
+import io.gitwarden.auth.SessionRevocations;
+import io.gitwarden.auth.SessionTokenIssuer;
+import io.gitwarden.auth.SessionTokenIssuer.IssuedToken;
+import io.gitwarden.policy.Permission;
+import io.gitwarden.protocol.RepositoryId;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.lib.Repository;
+import tools.jackson.databind.JsonNode;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+
+/**
+ * The admin API, {@code /admin/v1}: mint session tokens, revoke sessions, query the audit trail.
+ * Authenticated by {@link AdminAuthentication}; described in {@code docs/admin-api.md} and
+ * {@code /openapi/admin-v1.yaml}. Every other {@code /admin/...} path answers 404 here, so it can never
+ * reach the git proxy's catch-all mapping.
+ */
+@RestController
+class AdminController {
+
+	private static final Log logger = LogFactory.getLog(AdminController.class);
+
+	static final int DEFAULT_LIMIT = 100;
+
+	static final int MAX_LIMIT = 1000;
+
+	private static final Duration DEFAULT_TTL = Duration.ofHours(1);
+
+	/** Same bound as the verifier's for {@code sub}. */
+	private static final int MAX_SESSION_LENGTH = 200;
+
+	private static final Set<String> DECISIONS = Set.of("allowed", "denied", "unauthenticated");
+
+	private final SessionTokenIssuer issuer;
+
+	private final SessionRevocations revocations;
+
+	private final AuditReader audit;
+
+	private final Duration maxTokenLifetime;
+
+	AdminController(SessionTokenIssuer issuer, SessionRevocations revocations, AuditReader audit, AuthProperties auth) {
+		this.issuer = issuer;
+		this.revocations = revocations;
+		this.audit = audit;
+		this.maxTokenLifetime = auth.maxTokenLifetime();
+	}
+
+	/**
+	 * A token request.
+	 *
+	 * @param repo {@code owner/name}
+	 * @param branch the branch short name the session may push to; required with the {@code push} scope
+	 * @param scope space-separated scope words ({@code fetch}, {@code push})
+	 * @param ttlSeconds lifetime (default 3600, at most {@code warden.auth.max-token-lifetime})
+	 * @param session the session id ({@code sub}); a random one when absent
+	 */
+	record TokenRequest(String repo, String branch, String scope, Long ttlSeconds, String session) {
+
+	}
+
+	/**
+	 * A minted token.
+	 *
+	 * @param token the compact JWT
+	 * @param session its session id
+	 * @param expiresAt when it expires (ISO-8601)
+	 */
+	record TokenResponse(String token, String session, String expiresAt) {
+
+		@Override
+		public String toString() {
+			return "TokenResponse[session=" + this.session + ", expiresAt=" + this.expiresAt + "]";
+		}
+
+	}
+
+	@PostMapping("/admin/v1/tokens")
+	ResponseEntity<TokenResponse> mint(@RequestBody TokenRequest request) {
+		RepositoryId repository;
+		try {
+			repository = RepositoryId.parse(request.repo());
+		}
+		catch (IllegalArgumentException ex) {
+			throw new BadRequest("'repo' must be owner/name");
+		}
+		Set<Permission> permissions = scope(request.scope());
+		String branch = request.branch();
+		if (branch != null && (!isPrintable(branch) || !Repository.isValidRefName(Constants.R_HEADS + branch))) {
+			throw new BadRequest("'branch' is not a valid branch name");
+		}
+		if (permissions.contains(Permission.PUSH) && branch == null) {
+			throw new BadRequest("'branch' is required with the push scope");
+		}
+		Duration ttl = (request.ttlSeconds() != null) ? Duration.ofSeconds(request.ttlSeconds()) : DEFAULT_TTL;
+		if (ttl.isNegative() || ttl.isZero() || ttl.compareTo(this.maxTokenLifetime) > 0) {
+			throw new BadRequest("'ttlSeconds' must be between 1 and " + this.maxTokenLifetime.toSeconds()
+					+ " (warden.auth.max-token-lifetime)");
+		}
+		String session = (request.session() != null) ? request.session() : "ses_" + UUID.randomUUID();
+		if (session.isBlank() || session.length() > MAX_SESSION_LENGTH || !isPrintable(session)) {
+			throw new BadRequest("'session' must be 1 to " + MAX_SESSION_LENGTH + " printable characters");
+		}
+		IssuedToken issued = this.issuer.issue(session, repository, branch, permissions, ttl);
+		logger.info("Admin minted a token for session " + session + " on " + repository + " (" + request.scope()
+				+ ", expires " + issued.expiresAt() + ")");
+		return ResponseEntity.status(HttpStatus.CREATED)
+			.header("Cache-Control", "no-store")
+			.body(new TokenResponse(issued.token(), issued.session(), issued.expiresAt().toString()));
+	}
+
+	@PostMapping("/admin/v1/sessions/{session}/revoke")
+	ResponseEntity<Void> revoke(@PathVariable String session) {
+		if (session.length() > MAX_SESSION_LENGTH || !isPrintable(session)) {
+			throw new BadRequest("not a session id");
+		}
+		this.revocations.revoke(session);
+		logger.info("Admin revoked session " + session);
+		return ResponseEntity.noContent().build();
+	}
+
+	@GetMapping("/admin/v1/audit")
+	ResponseEntity<?> audit(@RequestParam(required = false) String session,
+			@RequestParam(required = false) String repo, @RequestParam(required = false) String decision,
+			@RequestParam(required = false) String since, @RequestParam(defaultValue = "100") int limit) {
+		if (decision != null && !DECISIONS.contains(decision)) {
+			throw new BadRequest("'decision' must be one of allowed, denied, unauthenticated");
+		}
+		if (limit < 1 || limit > MAX_LIMIT) {
+			throw new BadRequest("'limit' must be between 1 and " + MAX_LIMIT);
+		}
+		Instant from;
+		try {
+			from = (since != null) ? Instant.parse(since) : null;
+		}
+		catch (DateTimeParseException ex) {
+			throw new BadRequest("'since' must be an ISO-8601 instant, e.g. 2026-01-31T12:00:00Z");
+		}
+		if (!this.audit.isReadable()) {
+			return ResponseEntity.status(HttpStatus.NOT_IMPLEMENTED)
+				.body(AdminErrors.body("audit_not_readable",
+						"audit events go to a stream (warden.audit.file); query the log store that collects them"));
+		}
+		List<JsonNode> events = this.audit.newestFirst(new AuditFilter(session, repo, decision, from), limit);
+		return ResponseEntity.ok().header("Cache-Control", "no-store").body(events);
+	}
+
+	/** Any other path under {@code /admin}: never handed to the git proxy. */
+	@RequestMapping("/admin/**")
+	ResponseEntity<Map<String, String>> notFound() {
+		return ResponseEntity.status(HttpStatus.NOT_FOUND).body(AdminErrors.body("not_found", "no such endpoint"));
+	}
+
+	@ExceptionHandler(BadRequest.class)
+	ResponseEntity<Map<String, String>> badRequest(BadRequest ex) {
+		return ResponseEntity.badRequest().body(AdminErrors.body("bad_request", ex.getMessage()));
+	}
+
+	@ExceptionHandler({ HttpMessageNotReadableException.class, MethodArgumentTypeMismatchException.class })
+	ResponseEntity<Map<String, String>> unreadable(Exception ex) {
+		return ResponseEntity.badRequest().body(AdminErrors.body("bad_request", "request is not valid JSON of the expected shape"));
+	}
+
+	private static Set<Permission> scope(String scope) {
+		if (scope == null || scope.isBlank()) {
+			throw new BadRequest("'scope' must name at least one of: fetch, push");
+		}
+		Set<Permission> permissions = EnumSet.noneOf(Permission.class);
+		for (String word : scope.trim().split("\\s+")) {
+			permissions.add(Permission.fromScopeName(word)
+				.orElseThrow(() -> new BadRequest("unknown scope word '" + word + "'; known: fetch, push")));
+		}
+		return permissions;
+	}
+
+	private static boolean isPrintable(String text) {
+		return text.chars().allMatch((c) -> c >= 0x20 && c != 0x7f);
+	}
+
+	/** A request the API refuses with 400 and the message. */
+	static final class BadRequest extends RuntimeException {
+
+		private static final long serialVersionUID = 1L;
+
+		BadRequest(String message) {
+			super(message, null, false, false);
+		}
+
+	}
+
+}

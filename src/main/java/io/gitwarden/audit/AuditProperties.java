@@ -1,0 +1,40 @@
+package io.gitwarden.audit;
+
+import java.nio.file.Path;
+
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Where and how audit events are written ({@code warden.audit.*}).
+ *
+ * @param file the JSON-lines file (default {@code ./data/audit.jsonl}); {@code /dev/stdout} writes to the
+ * process's standard output, and any other path that is not a regular file (a FIFO, {@code /dev/stderr})
+ * is appended to without rotation or reading back
+ * @param maxFileSize size at which the file is rotated (default 100MB)
+ * @param maxFiles rotated files kept, {@code FILE.1} (newest) to {@code FILE.<maxFiles>} (default 10)
+ * @param fsync force every line to the storage device before the request completes (default false:
+ * lines reach the operating system at once and survive a crash of the JVM, not of the machine)
+ */
+@Validated
+@ConfigurationProperties("warden.audit")
+public record AuditProperties(@DefaultValue("./data/audit.jsonl") @NotNull Path file,
+		@DefaultValue("100MB") DataSize maxFileSize, @DefaultValue("10") @Min(1) @Max(1000) int maxFiles,
+		@DefaultValue("false") boolean fsync) {
+
+	/** Smallest rotation size accepted: a line must fit many times over. */
+	static final DataSize MIN_FILE_SIZE = DataSize.ofKilobytes(64);
+
+	public AuditProperties {
+		if (maxFileSize.compareTo(MIN_FILE_SIZE) < 0) {
+			throw new IllegalArgumentException("warden.audit.max-file-size must be at least " + MIN_FILE_SIZE);
+		}
+	}
+
+}

@@ -1,0 +1,140 @@
+package io.gitwarden.audit;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Checks the hash chain of audit files: {@code java -jar git-warden.jar audit verify FILE...}, oldest
+ * file first (for a rotated log: {@code audit.jsonl.3 audit.jsonl.2 audit.jsonl.1 audit.jsonl}). Every
+ * line must be a JSON object whose {@code prev} is the SHA-256 of the line before it, across file
+ * boundaries. The first line of the first file may continue an older file that is no longer there (after
+ * rotation dropped it): the report then names the hash it continues from, to compare with an archived
+ * copy; a chain that starts at the genesis says so.
+ *
+ * <p>Runs before (and without) Spring: it reads files line by line with constant memory.
+ */
+public final class AuditVerifier {
+
+	private AuditVerifier() {
+	}
+
+	/**
+	 * The outcome of a verification.
+	 *
+	 * @param ok whether the whole chain holds
+	 * @param lines lines checked
+	 * @param file the file of the first broken line, or {@code null}
+	 * @param lineNumber its 1-based line number, or 0
+	 * @param problem what is wrong with it, or {@code null}
+	 * @param anchor the {@code prev} of the very first line ({@link AuditChain#GENESIS} for a full chain)
+	 */
+	public record Result(boolean ok, long lines, Path file, long lineNumber, String problem, String anchor) {
+
+		@Override
+		public String toString() {
+			if (!this.ok) {
+				return "BROKEN " + this.file + ":" + this.lineNumber + ": " + this.problem;
+			}
+			String start = AuditChain.GENESIS.equals(this.anchor) ? "from genesis"
+					: (this.anchor != null) ? "continuing from " + this.anchor : "empty";
+			return "OK " + this.lines + " lines (" + start + ")";
+		}
+
+	}
+
+	/** Verifies the files as one chain, in the order given (oldest first). */
+	public static Result verify(List<Path> files) throws IOException {
+		JsonMapper json = JsonMapper.builder().build();
+		String expected = null;
+		String anchor = null;
+		long total = 0;
+		for (Path file : files) {
+			long number = 0;
+			try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 64 * 1024)) {
+				for (byte[] line = readLine(in); line != null; line = readLine(in)) {
+					number++;
+					total++;
+					String prev = prev(json, line);
+					if (prev == null) {
+						return new Result(false, total, file, number, "not a JSON object with a 'prev' hash", anchor);
+					}
+					if (expected == null) {
+						anchor = prev;
+					}
+					else if (!expected.equals(prev)) {
+						return new Result(false, total, file, number,
+								"'prev' does not match the previous line (a line was edited, removed or inserted before it)",
+								anchor);
+					}
+					expected = AuditChain.sha256(line);
+				}
+			}
+		}
+		return new Result(true, total, null, 0, null, anchor);
+	}
+
+	/**
+	 * The command line: {@code audit verify FILE...}.
+	 * @return the process exit code: 0 when the chain holds, 1 when it is broken, 2 on a usage or I/O error
+	 */
+	public static int run(List<String> files, PrintStream out, PrintStream err) {
+		if (files.isEmpty()) {
+			err.println("usage: java -jar git-warden.jar audit verify FILE... (oldest first)");
+			return 2;
+		}
+		List<Path> paths = new ArrayList<>();
+		for (String name : files) {
+			paths.add(Path.of(name));
+		}
+		try {
+			Result result = verify(paths);
+			(result.ok() ? out : err).println(result);
+			return result.ok() ? 0 : 1;
+		}
+		catch (IOException ex) {
+			err.println("cannot read audit file: " + ex.getMessage());
+			return 2;
+		}
+	}
+
+	/** The {@code prev} of a line, or {@code null} when it is no JSON object carrying one. */
+	private static String prev(JsonMapper json, byte[] line) {
+		try {
+			JsonNode node = json.readTree(line);
+			JsonNode prev = (node != null && node.isObject()) ? node.get(AuditChain.PREV) : null;
+			return (prev != null && prev.isString()) ? prev.asString() : null;
+		}
+		catch (JacksonException ex) {
+			return null;
+		}
+	}
+
+	/** The next line without its line feed, or {@code null} at the end; lines are kept whole (bounded). */
+	private static byte[] readLine(InputStream in) throws IOException {
+		ByteArrayOutputStream line = new ByteArrayOutputStream(512);
+		int b = in.read();
+		if (b < 0) {
+			return null;
+		}
+		while (b >= 0 && b != '\n') {
+			if (line.size() >= AuditLog.MAX_LINE_BYTES) {
+				throw new IOException("line longer than " + AuditLog.MAX_LINE_BYTES + " bytes");
+			}
+			line.write(b);
+			b = in.read();
+		}
+		return line.toByteArray();
+	}
+
+}

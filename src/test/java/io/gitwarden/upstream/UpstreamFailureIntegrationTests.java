@@ -1,0 +1,169 @@
+package io.gitwarden.upstream;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import com.github.tomakehurst.wiremock.http.Fault;
+import io.gitwarden.testsupport.Tokens;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Upstream faults (WireMock standing in for a broken git server): each becomes a readable
+ * {@code text/plain} reason with a proper status, upstream error bodies are never relayed, and
+ * git-warden keeps serving.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class UpstreamFailureIntegrationTests {
+
+	static final String REPO = "acme/broken";
+
+	static final String INFO_REFS = "/acme/broken.git/info/refs";
+
+	static WireMockServer upstream = new WireMockServer(WireMockConfiguration.options().bindAddress("127.0.0.1").dynamicPort());
+
+	@LocalServerPort
+	int port;
+
+	final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+	@DynamicPropertySource
+	static void upstream(DynamicPropertyRegistry registry) {
+		upstream.start();
+		registry.add("warden.upstream.url", () -> "http://127.0.0.1:" + upstream.port());
+		registry.add("warden.upstream.token", () -> "upstream-secret-token");
+		registry.add("warden.upstream.read-timeout", () -> "2s");
+		registry.add("warden.auth.hmac-secret", () -> Tokens.SECRET);
+	}
+
+	@AfterAll
+	static void stop() {
+		upstream.stop();
+	}
+
+	@BeforeEach
+	void reset() {
+		upstream.resetAll();
+	}
+
+	HttpResponse<String> advertise() throws Exception {
+		String basic = Base64.getEncoder()
+			.encodeToString(("x:" + Tokens.forRepo(REPO).sign()).getBytes(StandardCharsets.UTF_8));
+		return this.http.send(HttpRequest
+			.newBuilder(URI.create("http://127.0.0.1:" + this.port + INFO_REFS + "?service=git-upload-pack"))
+			.header("Authorization", "Basic " + basic)
+			.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	void upstreamAnswers(com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder response) {
+		upstream.stubFor(get(urlPathEqualTo(INFO_REFS)).willReturn(response));
+	}
+
+	@Test
+	void forwardsWithTheUpstreamCredentialAndOnlyAllowedHeaders() throws Exception {
+		upstreamAnswers(aResponse().withStatus(200)
+			.withHeader("Content-Type", "application/x-git-upload-pack-advertisement")
+			.withHeader("Set-Cookie", "upstream=secret")
+			.withBody("001e# service=git-upload-pack\n0000"));
+		HttpResponse<String> response = advertise();
+		assertThat(response.statusCode()).isEqualTo(200);
+		assertThat(response.body()).isEqualTo("001e# service=git-upload-pack\n0000");
+		assertThat(response.headers().firstValue("Set-Cookie")).isEmpty();
+		String expected = "Basic " + Base64.getEncoder()
+			.encodeToString("x-access-token:upstream-secret-token".getBytes(StandardCharsets.UTF_8));
+		upstream.verify(getRequestedFor(urlPathEqualTo(INFO_REFS)).withQueryParam("service", equalTo("git-upload-pack"))
+			.withHeader("Authorization", equalTo(expected)));
+	}
+
+	@Test
+	void upstreamServerErrorBecomes502WithoutRelayingItsBody() throws Exception {
+		upstreamAnswers(aResponse().withStatus(500).withBody("stack trace with internal-secret"));
+		HttpResponse<String> response = advertise();
+		assertThat(response.statusCode()).isEqualTo(502);
+		assertThat(response.body()).contains("upstream git server answered HTTP 500").doesNotContain("internal-secret");
+	}
+
+	@Test
+	void upstreamRejectingOurCredentialBecomes502NotAChallenge() throws Exception {
+		upstreamAnswers(aResponse().withStatus(401).withHeader("WWW-Authenticate", "Basic realm=\"GitHub\""));
+		HttpResponse<String> response = advertise();
+		assertThat(response.statusCode()).isEqualTo(502);
+		assertThat(response.headers().firstValue("WWW-Authenticate")).isEmpty();
+		assertThat(response.body()).contains("rejected git-warden's credentials (HTTP 401)");
+	}
+
+	@Test
+	void missingUpstreamRepositoryBecomes404() throws Exception {
+		upstreamAnswers(aResponse().withStatus(404));
+		HttpResponse<String> response = advertise();
+		assertThat(response.statusCode()).isEqualTo(404);
+		assertThat(response.body()).contains("repository acme/broken not found upstream");
+	}
+
+	@Test
+	void redirectsAreNotFollowed() throws Exception {
+		upstreamAnswers(aResponse().withStatus(302).withHeader("Location", "http://127.0.0.1:1/elsewhere"));
+		HttpResponse<String> response = advertise();
+		assertThat(response.statusCode()).isEqualTo(502);
+		assertThat(response.headers().firstValue("Location")).isEmpty();
+	}
+
+	@Test
+	void dumbHttpAnswerIsNotRelayed() throws Exception {
+		upstreamAnswers(aResponse().withStatus(200).withHeader("Content-Type", "text/plain").withBody("abc refs/heads/main"));
+		HttpResponse<String> response = advertise();
+		assertThat(response.statusCode()).isEqualTo(502);
+		assertThat(response.body()).doesNotContain("refs/heads/main");
+	}
+
+	@Test
+	void slowUpstreamTimesOutWith502() throws Exception {
+		upstreamAnswers(aResponse().withStatus(200).withFixedDelay(5000));
+		HttpResponse<String> response = advertise();
+		assertThat(response.statusCode()).isEqualTo(502);
+		assertThat(response.body()).contains("upstream git server unavailable");
+	}
+
+	@Test
+	void connectionResetBecomes502AndServiceStaysUp() throws Exception {
+		upstreamAnswers(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER));
+		assertThat(advertise().statusCode()).isEqualTo(502);
+		upstreamAnswers(aResponse().withFault(Fault.MALFORMED_RESPONSE_CHUNK)
+			.withHeader("Content-Type", "application/x-git-upload-pack-advertisement"));
+		advertiseIgnoringBrokenBody();
+		upstream.resetAll();
+		upstreamAnswers(aResponse().withStatus(200)
+			.withHeader("Content-Type", "application/x-git-upload-pack-advertisement")
+			.withBody("0000"));
+		assertThat(advertise().statusCode()).isEqualTo(200);
+	}
+
+	private void advertiseIgnoringBrokenBody() {
+		try {
+			advertise();
+		}
+		catch (Exception ex) {
+			// the response started, then the upstream broke: the client sees a cut-off body
+		}
+	}
+
+}
