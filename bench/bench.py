@@ -459,6 +459,8 @@ http {{
         jar = sorted(jars)[-1]
         port = free_port()
         audit = os.path.join(self.tmp, "audit.jsonl")
+        for old in glob.glob(audit + "*"):
+            os.unlink(old)  # count this run's lines only
         argv = ["java", "-Xmx128m"] + self.args.jvm_opt + [
             "-jar", jar, "--server.port=%d" % port, "--server.address=127.0.0.1",
             "--warden.upstream.url=http://127.0.0.1:%d" % self.ports["direct"],
@@ -1061,6 +1063,11 @@ http {{
                 self.record("jmh " + b["benchmark"].replace("io.gitwarden.bench.", "") + (" " + params if params else ""),
                             "warden", 1, float(pm.get("score", 0)), pm.get("scoreUnit", ""))
             L.append("")
+        audit = os.path.join(self.tmp, "audit.jsonl")
+        if "warden" in self.paths and os.path.exists(audit):
+            n = sum(1 for _ in open(audit, "rb"))
+            L.append("git-warden wrote %d audit lines (%.1f MiB) to `warden.audit.file` during the run.\n" % (
+                n, os.path.getsize(audit) / MIB))
         if self.hwm:
             L.append("Peak RSS (VmHWM) of git-warden over the whole run: **%.0f MiB** (-Xmx128m).\n" % (self.hwm / MIB))
         L.append("Raw per-run values: `results.csv`.\n")
