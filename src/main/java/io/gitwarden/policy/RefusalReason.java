@@ -28,6 +28,9 @@ public enum RefusalReason {
 	/** The session was revoked by an operator. */
 	SESSION_REVOKED(401, "session revoked", "this session may no longer use git-warden"),
 
+	/** No key to verify session tokens with: the JWKS endpoint has not answered yet. */
+	TOKEN_KEYS_UNAVAILABLE(503, "session token verification keys are unavailable", "try again later"),
+
 	// --- authorization of the whole request: 403
 
 	/** The token names another repository. */
@@ -95,6 +98,21 @@ public enum RefusalReason {
 
 	/** A stream broke after the response started (client or upstream went away). */
 	TRANSFER_FAILED(502, "transfer interrupted", "retry"),
+
+	/**
+	 * The GitHub API refused to hand out an installation token (app not installed on the repository,
+	 * app credentials rejected, permission not granted): an operator must act.
+	 */
+	UPSTREAM_CREDENTIAL_UNAVAILABLE(502, "could not obtain an upstream credential: %s",
+			"an operator must check git-warden's GitHub App configuration"),
+
+	/** The GitHub API failed, timed out or could not be reached while minting an installation token. */
+	UPSTREAM_CREDENTIAL_SERVICE_UNAVAILABLE(503, "could not obtain an upstream credential: %s", "try again later"),
+
+	/** The GitHub API rate limit was reached while minting an installation token. */
+	UPSTREAM_CREDENTIAL_RATE_LIMITED(503,
+			"could not obtain an upstream credential: GitHub API rate limit reached, retry in %s s",
+			"try again later"),
 
 	/** Any other unexpected upstream answer. */
 	UPSTREAM_ERROR(502, "upstream git server answered HTTP %s", "try again later");

@@ -1,23 +1,57 @@
 package io.gitwarden.upstream;
 
+import java.time.Clock;
+
 import io.gitwarden.config.InvalidConfigurationException;
+import io.gitwarden.config.PemKeys;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** The upstream named by {@code warden.upstream.url}, with its configured credential. */
+/**
+ * The upstream named by {@code warden.upstream.url}, with exactly one configured credential source: a
+ * static token or a GitHub App.
+ */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnExpression("!'${warden.upstream.url:}'.isEmpty()")
 class ConfiguredUpstreamConfiguration {
 
+	static final String SOURCES = "warden.upstream.token, warden.upstream.github-app.app-id";
+
 	@Bean
-	UpstreamTarget upstreamTarget(UpstreamProperties properties) {
-		if (properties.token() == null) {
-			throw new InvalidConfigurationException("warden.upstream.token",
-					"warden.upstream.url is set but no upstream credential is configured; set warden.upstream.token");
+	UpstreamTarget upstreamTarget(UpstreamProperties properties, Clock clock) {
+		return new UpstreamTarget(properties.url(), credentials(properties, clock));
+	}
+
+	static UpstreamCredentials credentials(UpstreamProperties properties, Clock clock) {
+		UpstreamProperties.GitHubApp app = properties.githubApp();
+		if (properties.token() != null && app.isConfigured()) {
+			throw new InvalidConfigurationException(SOURCES,
+					"both a static upstream token and a GitHub App are configured; set exactly one");
 		}
-		return new UpstreamTarget(properties.url(), new StaticTokenCredentials(properties.token()));
+		if (properties.token() != null) {
+			return new StaticTokenCredentials(properties.token());
+		}
+		if (!app.isConfigured()) {
+			throw new InvalidConfigurationException(SOURCES, "warden.upstream.url is set but no upstream credential "
+					+ "is configured; set warden.upstream.token or the warden.upstream.github-app.* settings");
+		}
+		if (app.appId() == null) {
+			throw new InvalidConfigurationException("warden.upstream.github-app.app-id",
+					"the GitHub App's id is required");
+		}
+		if (app.privateKey() == null) {
+			throw new InvalidConfigurationException("warden.upstream.github-app.private-key",
+					"the GitHub App's private key (PEM) is required");
+		}
+		String property = "warden.upstream.github-app.private-key";
+		java.security.PrivateKey key = PemKeys.privateKey(property, app.privateKey());
+		if (!(key instanceof java.security.interfaces.RSAPrivateKey)) {
+			throw new InvalidConfigurationException(property, "a GitHub App key is an RSA key (RS256)");
+		}
+		GitHubAppClient client = new GitHubAppClient(app.apiUrl(), app.appId(), key, app.timeout(), clock);
+		return new GitHubAppCredentials(client, app.installationId(), clock);
 	}
 
 }

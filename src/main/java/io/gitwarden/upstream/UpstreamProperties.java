@@ -16,6 +16,7 @@ import org.springframework.validation.annotation.Validated;
  * @param url base URL of the smart-HTTP server, e.g. {@code https://github.com}; unset runs the embedded
  * demo upstream
  * @param token static upstream token, sent as {@code Basic x-access-token:<token>}
+ * @param githubApp a GitHub App that mints narrowed installation tokens instead of a static token
  * @param connectTimeout TCP connect timeout (default 5s)
  * @param readTimeout longest silence from the upstream while waiting for or reading a response (default
  * 10m: upstream checks after a push can be slow, and git itself has no read timeout)
@@ -24,7 +25,8 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("warden.upstream")
 public record UpstreamProperties(URI url, String token, @DefaultValue("5s") Duration connectTimeout,
-		@DefaultValue("10m") Duration readTimeout, @DefaultValue("1000") @Min(1) @Max(100_000) int maxConnections) {
+		@DefaultValue("10m") Duration readTimeout, @DefaultValue("1000") @Min(1) @Max(100_000) int maxConnections,
+		@DefaultValue GitHubApp githubApp) {
 
 	public UpstreamProperties {
 		if (url != null && url.toString().isEmpty()) {
@@ -54,7 +56,61 @@ public record UpstreamProperties(URI url, String token, @DefaultValue("5s") Dura
 	public String toString() {
 		return "UpstreamProperties[url=" + this.url + ", token=" + ((this.token != null) ? "<set>" : "<unset>")
 				+ ", connectTimeout=" + this.connectTimeout + ", readTimeout=" + this.readTimeout + ", maxConnections="
-				+ this.maxConnections + "]";
+				+ this.maxConnections + ", githubApp=" + this.githubApp + "]";
+	}
+
+	/**
+	 * A GitHub App as the upstream credential ({@code warden.upstream.github-app.*}): git-warden mints
+	 * installation tokens narrowed to one repository and {@code contents} read or write.
+	 *
+	 * @param appId the App's id (the {@code iss} of the App JWT)
+	 * @param privateKey the App's private key, PEM (PKCS#1 as GitHub issues it, or PKCS#8), as text or
+	 * {@code file:<path>}
+	 * @param apiUrl REST API base URL (default {@code https://api.github.com}; GitHub Enterprise Server:
+	 * {@code https://HOST/api/v3})
+	 * @param installationId the installation to use; unset looks it up per repository
+	 * @param timeout connect and response timeout of each API call (default 10s)
+	 */
+	public record GitHubApp(String appId, String privateKey, @DefaultValue("https://api.github.com") URI apiUrl,
+			Long installationId, @DefaultValue("10s") Duration timeout) {
+
+		public GitHubApp {
+			if (appId != null && appId.isBlank()) {
+				appId = null;
+			}
+			if (privateKey != null && privateKey.isBlank()) {
+				privateKey = null;
+			}
+			if (apiUrl == null || apiUrl.toString().isEmpty()) {
+				apiUrl = URI.create("https://api.github.com");
+			}
+			if (!("http".equals(apiUrl.getScheme()) || "https".equals(apiUrl.getScheme())) || apiUrl.getHost() == null
+					|| apiUrl.getRawQuery() != null || apiUrl.getRawUserInfo() != null) {
+				throw new IllegalArgumentException(
+						"warden.upstream.github-app.api-url must be an http(s) URL without user info or query");
+			}
+			String text = apiUrl.toString();
+			apiUrl = URI.create(text.endsWith("/") ? text.substring(0, text.length() - 1) : text);
+			if (installationId != null && installationId <= 0) {
+				throw new IllegalArgumentException("warden.upstream.github-app.installation-id must be positive");
+			}
+			if (timeout.isNegative() || timeout.isZero()) {
+				throw new IllegalArgumentException("warden.upstream.github-app.timeout must be positive");
+			}
+		}
+
+		/** True when any of the App's own settings is given (the API URL has a default). */
+		public boolean isConfigured() {
+			return this.appId != null || this.privateKey != null || this.installationId != null;
+		}
+
+		@Override
+		public String toString() {
+			return "GitHubApp[appId=" + this.appId + ", privateKey=" + ((this.privateKey != null) ? "<set>" : "<unset>")
+					+ ", apiUrl=" + this.apiUrl + ", installationId=" + this.installationId + ", timeout="
+					+ this.timeout + "]";
+		}
+
 	}
 
 }
