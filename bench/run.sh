@@ -19,7 +19,7 @@ for a in "$@"; do
     --skip-build) SKIP_BUILD=1 ;;
     --quick) QUICK=1 ;;
     --no-jmh) JMH=0 ;;
-    -h|--help) sed -n '2,9p' "$0"; exec python3 "$HERE/bench.py" --help ;;
+    -h|--help) sed -n '2,7p' "$0"; exec python3 "$HERE/bench.py" --help ;;
   esac
 done
 
