@@ -139,6 +139,11 @@ public final class GitForwarder {
 				: route.service().resultType();
 	}
 
+	/**
+	 * Relays the response body. Each write carries what the upstream has already delivered, up to the
+	 * buffer size, and is flushed at once: bulk transfers go out in large writes (fewer syscalls and
+	 * chunks), while a lone progress or keep-alive packet still reaches git without delay.
+	 */
 	private static long copy(HttpEntity entity, HttpServletResponse response, OutputStream tap) throws IOException {
 		if (entity == null) {
 			response.flushBuffer();
@@ -148,16 +153,29 @@ public final class GitForwarder {
 		byte[] buffer = new byte[BUFFER_SIZE];
 		OutputStream out = response.getOutputStream();
 		try (InputStream in = entity.getContent()) {
-			for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-				if (n == 0) {
+			boolean ended = false;
+			while (!ended) {
+				int filled = in.read(buffer, 0, buffer.length);
+				if (filled < 0) {
+					break;
+				}
+				while (filled < buffer.length && in.available() > 0) {
+					int n = in.read(buffer, filled, buffer.length - filled);
+					if (n < 0) {
+						ended = true;
+						break;
+					}
+					filled += n;
+				}
+				if (filled == 0) {
 					continue;
 				}
-				out.write(buffer, 0, n);
+				out.write(buffer, 0, filled);
 				out.flush();
 				if (tap != null) {
-					tap.write(buffer, 0, n);
+					tap.write(buffer, 0, filled);
 				}
-				total += n;
+				total += filled;
 			}
 		}
 		return total;
