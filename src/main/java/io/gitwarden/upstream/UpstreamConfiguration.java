@@ -9,6 +9,7 @@ import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
 import org.apache.hc.core5.http.config.Http1Config;
 import org.apache.hc.core5.http.io.SocketConfig;
+import org.apache.hc.core5.util.TimeValue;
 import org.apache.hc.core5.util.Timeout;
 
 import org.springframework.context.annotation.Bean;
@@ -31,8 +32,8 @@ class UpstreamConfiguration {
 			.setMaxConnPerRoute(properties.maxConnections())
 			.setConnectionFactory(ManagedHttpClientConnectionFactory.builder()
 				.http1Config(Http1Config.custom()
-					.setBufferSize(GitForwarder.BUFFER_SIZE)
-					.setChunkSizeHint(GitForwarder.BUFFER_SIZE)
+					.setBufferSize(GitForwarder.CONNECTION_BUFFER_SIZE)
+					.setChunkSizeHint(GitForwarder.REQUEST_BUFFER_SIZE)
 					.build())
 				.build())
 			.setDefaultSocketConfig(SocketConfig.custom().setTcpNoDelay(true).setSoTimeout(readTimeout).build())
@@ -52,6 +53,8 @@ class UpstreamConfiguration {
 			.disableContentCompression()
 			.disableCookieManagement()
 			.disableAuthCaching()
+			// Pooled connections keep their buffers: give them back after a burst.
+			.evictIdleConnections(TimeValue.ofSeconds(30))
 			.build();
 	}
 
