@@ -114,6 +114,9 @@ public enum RefusalReason {
 			"could not obtain an upstream credential: GitHub API rate limit reached, retry in %s s",
 			"try again later"),
 
+	/** A bug in git-warden; the message carries only the request id. */
+	INTERNAL_ERROR(500, "internal error (request %s)", "report the request id to the operator"),
+
 	/** Any other unexpected upstream answer. */
 	UPSTREAM_ERROR(502, "upstream git server answered HTTP %s", "try again later");
 

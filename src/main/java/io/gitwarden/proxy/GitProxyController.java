@@ -29,8 +29,10 @@ import io.gitwarden.protocol.ReportStatusParser;
 import io.gitwarden.proxy.GitExchange.RefResult;
 import io.gitwarden.upstream.ClientBodyException;
 import io.gitwarden.upstream.GitForwarder;
+import io.gitwarden.upstream.UpstreamRefusal;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.slf4j.MDC;
 
 import org.springframework.stereotype.Controller;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -47,7 +49,10 @@ class GitProxyController {
 
 	private static final String GZIP = "gzip";
 
-	private static final int BUFFER_SIZE = 64 * 1024;
+	/** MDC key of the request id in log lines. */
+	static final String REQUEST_ID = "requestId";
+
+	private static final int BUFFER_SIZE = 32 * 1024;
 
 	private final SessionAuthenticator authenticator;
 
@@ -75,53 +80,64 @@ class GitProxyController {
 	void handle(HttpServletRequest servletRequest, HttpServletResponse servletResponse) throws IOException {
 		ExchangeRecorder exchange = new ExchangeRecorder(servletRequest, servletResponse);
 		HttpServletResponse response = exchange.response();
+		// Every log line written while serving this request carries its id (structured logs, audit join).
+		MDC.put(REQUEST_ID, exchange.requestId());
 		notifyStarted();
 		try {
 			serve(exchange, exchange.request(), response);
 		}
 		catch (Refusal refusal) {
-			exchange.refused(refusal.reason(), refusal.getMessage());
-			if (response.isCommitted()) {
-				logger.info("Refusal after the response started: " + refusal.reason().code());
-			}
-			else {
-				this.responses.refuse(response, refusal);
-			}
+			answer(exchange, response, refusal);
 		}
 		catch (ClientBodyException ex) {
-			exchange.refused(RefusalReason.REQUEST_BODY_INCOMPLETE, RefusalReason.REQUEST_BODY_INCOMPLETE.message());
-			logger.info("Client request body failed: " + ex.getMessage());
-			if (!response.isCommitted()) {
-				this.responses.refuse(response, new Refusal(RefusalReason.REQUEST_BODY_INCOMPLETE));
-			}
+			logger.info("Request " + exchange.requestId() + ": client request body failed: " + ex.getMessage());
+			answer(exchange, response, new Refusal(RefusalReason.REQUEST_BODY_INCOMPLETE));
 		}
 		catch (IOException ex) {
 			// A stream broke mid-transfer (client or upstream went away): nothing more can be said to the client.
 			exchange.refused(RefusalReason.TRANSFER_FAILED, RefusalReason.TRANSFER_FAILED.message());
-			logger.info("Transfer " + exchange.requestId() + " aborted: " + ex.getClass().getSimpleName());
+			logger.info("Request " + exchange.requestId() + ": transfer aborted: " + ex.getClass().getSimpleName());
 		}
 		catch (RuntimeException ex) {
-			// A bug: recorded, then answered by the container's error handling (which shows no details).
-			exchange.refused(RefusalReason.TRANSFER_FAILED, RefusalReason.TRANSFER_FAILED.message());
-			throw ex;
+			// A bug. Exception messages could quote input, so the client only gets the request id.
+			logger.error("Request " + exchange.requestId() + " failed", ex);
+			answer(exchange, response, new Refusal(RefusalReason.INTERNAL_ERROR, exchange.requestId()));
 		}
 		finally {
-			GitExchange completed = exchange.complete();
-			for (GitExchangeListener listener : this.listeners) {
-				try {
-					listener.exchangeCompleted(completed);
-				}
-				catch (RuntimeException ex) {
-					logger.error("Exchange listener " + listener.getClass().getName() + " failed", ex);
-				}
-			}
+			notifyCompleted(exchange.complete());
+			MDC.remove(REQUEST_ID);
 		}
+	}
+
+	/** Records the refusal and answers it, unless the response has already started. */
+	private void answer(ExchangeRecorder exchange, HttpServletResponse response, Refusal refusal) throws IOException {
+		if (refusal instanceof UpstreamRefusal upstream) {
+			exchange.forwarded(upstream.upstream());
+		}
+		exchange.refused(refusal.reason(), refusal.getMessage());
+		if (response.isCommitted()) {
+			logger.info("Request " + exchange.requestId() + ": refusal after the response started: "
+					+ refusal.reason().code());
+			return;
+		}
+		this.responses.refuse(response, refusal);
 	}
 
 	private void notifyStarted() {
 		for (GitExchangeListener listener : this.listeners) {
 			try {
 				listener.exchangeStarted();
+			}
+			catch (RuntimeException ex) {
+				logger.error("Exchange listener " + listener.getClass().getName() + " failed", ex);
+			}
+		}
+	}
+
+	private void notifyCompleted(GitExchange completed) {
+		for (GitExchangeListener listener : this.listeners) {
+			try {
+				listener.exchangeCompleted(completed);
 			}
 			catch (RuntimeException ex) {
 				logger.error("Exchange listener " + listener.getClass().getName() + " failed", ex);

@@ -15,6 +15,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.micrometer.core.instrument.MeterRegistry;
+
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -43,6 +46,9 @@ class UpstreamFailureIntegrationTests {
 
 	@LocalServerPort
 	int port;
+
+	@Autowired
+	MeterRegistry meters;
 
 	final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
@@ -100,6 +106,8 @@ class UpstreamFailureIntegrationTests {
 		HttpResponse<String> response = advertise();
 		assertThat(response.statusCode()).isEqualTo(502);
 		assertThat(response.body()).contains("upstream git server answered HTTP 500").doesNotContain("internal-secret");
+		// what the upstream said is still measured
+		assertThat(this.meters.get("warden.upstream.requests").tag("status", "500").timer().count()).isPositive();
 	}
 
 	@Test
