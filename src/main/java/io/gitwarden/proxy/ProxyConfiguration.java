@@ -27,7 +27,7 @@ import org.springframework.security.web.firewall.RequestRejectedHandler;
 @Configuration(proxyBeanMethods = false)
 class ProxyConfiguration {
 
-	private static final int SOCKET_BUFFER_SIZE = 64 * 1024;
+	private static final int SOCKET_BUFFER_SIZE = 32 * 1024;
 
 	@Bean
 	ReceivePackCommandParser receivePackCommandParser(PolicyProperties policy) {
@@ -48,9 +48,10 @@ class ProxyConfiguration {
 	}
 
 	/**
-	 * Tomcat's socket buffers: 64 KiB instead of 8 KiB, so a 64 KiB read or write of a pack is one system
-	 * call rather than eight, and off-heap, so they do not count against the heap (one per open
-	 * connection) and the JDK needs no temporary direct copy of each write.
+	 * Tomcat's socket buffers: 32 KiB instead of 8 KiB, so a 64 KiB read or write of a pack is two system
+	 * calls rather than eight, and off-heap, so they do not count against the heap (one pair per open
+	 * connection: 64 KiB, bounded by {@code server.tomcat.max-connections}) and the JDK needs no
+	 * temporary direct copy of each write.
 	 */
 	@Bean
 	WebServerFactoryCustomizer<TomcatServletWebServerFactory> packSizedSocketBuffers() {
