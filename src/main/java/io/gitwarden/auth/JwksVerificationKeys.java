@@ -16,6 +16,8 @@ import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
@@ -65,7 +67,7 @@ final class JwksVerificationKeys implements VerificationKeys, AutoCloseable {
 
 	private final LoadingCache<String, Map<String, PublicJwk<?>>> cache;
 
-	private final java.util.concurrent.ExecutorService refresher;
+	private final ExecutorService refresher;
 
 	/** When the last fetch started (successful or not); {@code null} before the first one. */
 	private final AtomicReference<Instant> lastFetch = new AtomicReference<>();
@@ -80,7 +82,7 @@ final class JwksVerificationKeys implements VerificationKeys, AutoCloseable {
 			.connectTimeout(timeout)
 			.followRedirects(HttpClient.Redirect.NEVER)
 			.build();
-		this.refresher = java.util.concurrent.Executors.newSingleThreadExecutor((runnable) -> {
+		this.refresher = Executors.newSingleThreadExecutor((runnable) -> {
 			Thread thread = new Thread(runnable, "jwks-refresh");
 			thread.setDaemon(true);
 			return thread;

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 
+import io.gitwarden.auth.SessionTokenIssuer;
 import io.gitwarden.upstream.StaticTokenCredentials;
 import io.gitwarden.upstream.UpstreamTarget;
 import org.apache.commons.logging.Log;
@@ -44,7 +45,7 @@ class EmbeddedUpstreamConfiguration {
 	}
 
 	@Bean
-	DemoBanner demoBanner(io.gitwarden.auth.SessionTokenIssuer issuer) {
+	DemoBanner demoBanner(SessionTokenIssuer issuer) {
 		return new DemoBanner(issuer, System.out);
 	}
 

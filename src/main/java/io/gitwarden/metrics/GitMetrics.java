@@ -1,5 +1,6 @@
 package io.gitwarden.metrics;
 
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -73,7 +74,7 @@ class GitMetrics implements GitExchangeListener {
 			.description("Git requests by outcome")
 			.tag("service", service)
 			.tag("operation", operation)
-			.tag("decision", exchange.decision().name().toLowerCase(java.util.Locale.ROOT))
+			.tag("decision", exchange.decision().name().toLowerCase(Locale.ROOT))
 			.register(this.registry)
 			.increment();
 		if (exchange.reason() != null) {

@@ -7,6 +7,7 @@ import io.gitwarden.auth.SessionToken;
 import io.gitwarden.policy.RefVerdict;
 import io.gitwarden.policy.RefusalReason;
 import io.gitwarden.protocol.GitRoute;
+import io.gitwarden.protocol.GitService;
 
 /**
  * Everything known about one git request once it has been answered: who, what, the decision and what
@@ -69,7 +70,7 @@ public record GitExchange(String requestId, Instant time, String client, String 
 		if (this.route.endpoint() == GitRoute.Endpoint.ADVERTISEMENT) {
 			return "advertise";
 		}
-		return (this.route.service() == io.gitwarden.protocol.GitService.RECEIVE_PACK) ? "push" : "fetch";
+		return (this.route.service() == GitService.RECEIVE_PACK) ? "push" : "fetch";
 	}
 
 }

@@ -8,6 +8,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import io.gitwarden.policy.PushDecision;
 import io.gitwarden.policy.Refusal;
 import io.gitwarden.policy.RefVerdict;
+import io.gitwarden.policy.RefusalReason;
 import io.gitwarden.protocol.GitService;
 import io.gitwarden.protocol.ProtocolException;
 import io.gitwarden.protocol.ReceivePackReport;
@@ -52,7 +53,7 @@ class GitResponses {
 	void protocolError(HttpServletResponse response, ProtocolException error) throws IOException {
 		switch (error.kind()) {
 			case MALFORMED -> refuse(response,
-					new Refusal(io.gitwarden.policy.RefusalReason.MALFORMED_REQUEST, error.getMessage()));
+					new Refusal(RefusalReason.MALFORMED_REQUEST, error.getMessage()));
 			case TOO_LARGE, UNSUPPORTED -> {
 				// A real git client can hit these: answer in git's own format so it prints the reason.
 				startResult(response);
