@@ -27,6 +27,8 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -98,6 +100,36 @@ class UpstreamFailureIntegrationTests {
 			.encodeToString("x-access-token:upstream-secret-token".getBytes(StandardCharsets.UTF_8));
 		upstream.verify(getRequestedFor(urlPathEqualTo(INFO_REFS)).withQueryParam("service", equalTo("git-upload-pack"))
 			.withHeader("Authorization", equalTo(expected)));
+	}
+
+	@Test
+	void forwardedPushAsksForAnUncompressedReportSoItCanBeAudited() throws Exception {
+		String receivePack = "/acme/broken.git/git-receive-pack";
+		upstream.stubFor(post(urlPathEqualTo(receivePack)).willReturn(aResponse().withStatus(200)
+			.withHeader("Content-Type", "application/x-git-receive-pack-result")
+			.withBody("000eunpack ok\n0019ok refs/heads/agent/work\n0000")));
+		String command = "0".repeat(40) + " " + "1".repeat(40) + " refs/heads/agent/work\0 report-status";
+		String body = String.format("%04x", command.length() + 4) + command + "0000";
+		HttpResponse<String> response = this.http.send(HttpRequest
+			.newBuilder(URI.create("http://127.0.0.1:" + this.port + receivePack))
+			.header("Authorization", "Bearer " + Tokens.forRepo(REPO).sign())
+			.header("Content-Type", "application/x-git-receive-pack-request")
+			.header("Accept-Encoding", "gzip")
+			.POST(HttpRequest.BodyPublishers.ofString(body))
+			.build(), HttpResponse.BodyHandlers.ofString());
+		assertThat(response.statusCode()).isEqualTo(200);
+		assertThat(response.body()).contains("ok refs/heads/agent/work");
+		upstream.verify(postRequestedFor(urlPathEqualTo(receivePack)).withoutHeader("Accept-Encoding"));
+		// a fetch, which nobody reads along, keeps the client's Accept-Encoding
+		upstreamAnswers(aResponse().withStatus(200)
+			.withHeader("Content-Type", "application/x-git-upload-pack-advertisement")
+			.withBody("0000"));
+		this.http.send(HttpRequest
+			.newBuilder(URI.create("http://127.0.0.1:" + this.port + INFO_REFS + "?service=git-upload-pack"))
+			.header("Authorization", "Bearer " + Tokens.forRepo(REPO).sign())
+			.header("Accept-Encoding", "gzip")
+			.build(), HttpResponse.BodyHandlers.ofString());
+		upstream.verify(getRequestedFor(urlPathEqualTo(INFO_REFS)).withHeader("Accept-Encoding", equalTo("gzip")));
 	}
 
 	@Test
