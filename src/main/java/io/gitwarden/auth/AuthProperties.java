@@ -7,7 +7,6 @@ import java.time.Duration;
 import jakarta.validation.constraints.NotBlank;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
@@ -40,7 +39,6 @@ public record AuthProperties(String hmacSecret, String publicKey, URI jwksUri, S
 	/** Shortest HMAC secret accepted: HS256 needs a 256-bit key. */
 	public static final int MIN_HMAC_SECRET_BYTES = 32;
 
-	@ConstructorBinding
 	public AuthProperties {
 		if (hmacSecret != null && hmacSecret.getBytes(StandardCharsets.UTF_8).length < MIN_HMAC_SECRET_BYTES) {
 			throw new IllegalArgumentException("warden.auth.hmac-secret must be at least " + MIN_HMAC_SECRET_BYTES
@@ -77,13 +75,6 @@ public record AuthProperties(String hmacSecret, String publicKey, URI jwksUri, S
 		if (jwksTimeout.isNegative() || jwksTimeout.isZero()) {
 			throw new IllegalArgumentException("warden.auth.jwks-timeout must be positive");
 		}
-	}
-
-	/** The settings of a shared-secret setup, as before the key modes existed; key settings unset. */
-	public AuthProperties(String hmacSecret, String issuer, String audience, Duration clockSkew,
-			Duration maxTokenLifetime) {
-		this(hmacSecret, null, null, issuer, audience, clockSkew, maxTokenLifetime, Duration.ofMinutes(10),
-				Duration.ofMinutes(1), Duration.ofSeconds(5));
 	}
 
 	@Override

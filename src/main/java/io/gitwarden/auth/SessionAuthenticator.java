@@ -7,7 +7,6 @@ import java.util.Locale;
 import io.gitwarden.policy.Refusal;
 import io.gitwarden.policy.RefusalReason;
 
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
@@ -27,23 +26,9 @@ public class SessionAuthenticator {
 
 	private final SessionRevocations revocations;
 
-	@Autowired
 	public SessionAuthenticator(TokenVerifier verifier, SessionRevocations revocations) {
 		this.verifier = verifier;
 		this.revocations = revocations;
-	}
-
-	/** Without revocations (tests, tools). */
-	public SessionAuthenticator(TokenVerifier verifier) {
-		this(verifier, null);
-	}
-
-	/**
-	 * @param authorization the {@code Authorization} header, or {@code null}
-	 * @throws Refusal with a 401 reason when there is no usable, valid, unrevoked token
-	 */
-	public SessionToken authenticate(String authorization) {
-		return requireActive(verify(extractToken(authorization)));
 	}
 
 	/**
@@ -61,7 +46,7 @@ public class SessionAuthenticator {
 	 * @throws Refusal ({@link RefusalReason#SESSION_REVOKED}) when it has
 	 */
 	public SessionToken requireActive(SessionToken session) {
-		if (this.revocations != null && this.revocations.isRevoked(session.session())) {
+		if (this.revocations.isRevoked(session.session())) {
 			throw new Refusal(RefusalReason.SESSION_REVOKED);
 		}
 		return session;

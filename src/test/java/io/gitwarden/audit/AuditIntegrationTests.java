@@ -91,16 +91,22 @@ class AuditIntegrationTests {
 		upstream.close();
 	}
 
-	@Test
-	void cloneAndPushAreAuditedWithTheUpstreamsPerRefResult() throws IOException {
-		String repo = repository("clone-push");
-		String session = "s-" + UUID.randomUUID();
-		String token = Tokens.forRepo(repo).claim("sub", session).sign();
+	/** Clones {@code repo} into a directory named after the session and commits one file there. */
+	Path cloneAndCommit(String repo, String session, String token) throws IOException {
 		Path work = scratch.resolve(session);
 		git.run(scratch, "clone", "-q", url(token, repo), work.toString()).assertSuccess();
 		Files.writeString(work.resolve("agent.txt"), "work\n");
 		git.run(work, "add", ".").assertSuccess();
 		git.run(work, "commit", "-q", "-m", "agent work").assertSuccess();
+		return work;
+	}
+
+	@Test
+	void cloneAndPushAreAuditedWithTheUpstreamsPerRefResult() throws IOException {
+		String repo = repository("clone-push");
+		String session = "s-" + UUID.randomUUID();
+		String token = Tokens.forRepo(repo).claim("sub", session).sign();
+		Path work = cloneAndCommit(repo, session, token);
 		git.run(work, "push", "-q", "origin", "HEAD:agent/work").assertSuccess();
 		String pushed = repositories.resolve(repo, "refs/heads/agent/work");
 
@@ -139,11 +145,7 @@ class AuditIntegrationTests {
 		String repo = repository("upstream-rejects");
 		String session = "s-" + UUID.randomUUID();
 		String token = Tokens.forRepo(repo).claim("sub", session).claim("branch", "agent/rejected").sign();
-		Path work = scratch.resolve(session);
-		git.run(scratch, "clone", "-q", url(token, repo), work.toString()).assertSuccess();
-		Files.writeString(work.resolve("agent.txt"), "work\n");
-		git.run(work, "add", ".").assertSuccess();
-		git.run(work, "commit", "-q", "-m", "agent work").assertSuccess();
+		Path work = cloneAndCommit(repo, session, token);
 		GitCli.Result result = git.run(work, "push", "origin", "HEAD:agent/rejected");
 		assertThat(result.exitCode()).isNotZero();
 		assertThat(result.stderr()).contains("upstream policy says no");
@@ -162,11 +164,7 @@ class AuditIntegrationTests {
 		String repo = repository("refused");
 		String session = "s-" + UUID.randomUUID();
 		String token = Tokens.forRepo(repo).claim("sub", session).sign();
-		Path work = scratch.resolve(session);
-		git.run(scratch, "clone", "-q", url(token, repo), work.toString()).assertSuccess();
-		Files.writeString(work.resolve("agent.txt"), "work\n");
-		git.run(work, "add", ".").assertSuccess();
-		git.run(work, "commit", "-q", "-m", "agent work").assertSuccess();
+		Path work = cloneAndCommit(repo, session, token);
 		assertThat(git.run(work, "push", "origin", "HEAD:main").exitCode()).isNotZero();
 
 		JsonNode push = awaitEvent(session, "push");

@@ -36,8 +36,7 @@ class JwksVerificationKeysTests {
 
 	private final MutableClock clock = new MutableClock(Instant.now());
 
-	private final AuthProperties properties = new AuthProperties(null, null, "git-warden", Duration.ofSeconds(30),
-			Duration.ofHours(24));
+	private final AuthProperties properties = TestAuthProperties.of(null, null, Duration.ofHours(24));
 
 	private WireMockServer issuer;
 

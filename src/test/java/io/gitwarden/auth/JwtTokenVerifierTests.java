@@ -23,8 +23,7 @@ class JwtTokenVerifierTests {
 	final Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
 
 	JwtTokenVerifier verifier(String issuer) {
-		AuthProperties properties = new AuthProperties(Tokens.SECRET, issuer, "git-warden", Duration.ofSeconds(30),
-				Duration.ofHours(1));
+		AuthProperties properties = TestAuthProperties.of(Tokens.SECRET, issuer, Duration.ofHours(1));
 		return new JwtTokenVerifier(properties, new HmacVerificationKeys(Tokens.SECRET), this.clock);
 	}
 

@@ -31,8 +31,7 @@ class PublicKeyVerificationTests {
 
 	private static final KeyPair ED25519 = TestKeys.ed25519();
 
-	private final AuthProperties properties = new AuthProperties(null, null, "git-warden", Duration.ofSeconds(30),
-			Duration.ofHours(24));
+	private final AuthProperties properties = TestAuthProperties.of(null, null, Duration.ofHours(24));
 
 	@Test
 	void rsaKeyAcceptsRsAndPsAlgorithms() {
