@@ -208,13 +208,9 @@ class GitProxyController {
 		}
 		catch (ProtocolException ex) {
 			drain(body);
-			RefusalReason reason = switch (ex.kind()) {
-				case MALFORMED -> RefusalReason.MALFORMED_REQUEST;
-				case TOO_LARGE -> RefusalReason.REQUEST_TOO_LARGE;
-				case UNSUPPORTED -> RefusalReason.UNSUPPORTED_FEATURE;
-			};
-			exchange.refused(reason, reason.message(ex.getMessage()));
-			this.responses.protocolError(response, ex);
+			Refusal refusal = GitResponses.refusalFor(ex);
+			exchange.refused(refusal.reason(), refusal.getMessage());
+			this.responses.protocolError(response, refusal, ex.sideBand());
 			return;
 		}
 		if (push.isProbe()) {

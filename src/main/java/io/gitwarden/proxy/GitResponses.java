@@ -13,6 +13,7 @@ import io.gitwarden.protocol.GitService;
 import io.gitwarden.protocol.ProtocolException;
 import io.gitwarden.protocol.ReceivePackReport;
 import io.gitwarden.protocol.ReceivePackRequest;
+import io.gitwarden.protocol.SideBand;
 
 import org.springframework.stereotype.Component;
 
@@ -50,16 +51,28 @@ class GitResponses {
 		report.writeTo(response.getOutputStream());
 	}
 
-	void protocolError(HttpServletResponse response, ProtocolException error) throws IOException {
-		switch (error.kind()) {
-			case MALFORMED -> refuse(response,
-					new Refusal(RefusalReason.MALFORMED_REQUEST, error.getMessage()));
-			case TOO_LARGE, UNSUPPORTED -> {
-				// A real git client can hit these: answer in git's own format so it prints the reason.
-				startResult(response);
-				ReceivePackReport.writeFatal(error.sideBand(), PREFIX + error.getMessage(), response.getOutputStream());
-			}
+	/** The catalogue entry for a push that could not be read. */
+	static Refusal refusalFor(ProtocolException error) {
+		RefusalReason reason = switch (error.kind()) {
+			case MALFORMED -> RefusalReason.MALFORMED_REQUEST;
+			case TOO_LARGE -> RefusalReason.REQUEST_TOO_LARGE;
+			case UNSUPPORTED -> RefusalReason.UNSUPPORTED_FEATURE;
+		};
+		return new Refusal(reason, error.getMessage());
+	}
+
+	/**
+	 * Answers a push that could not be read: malformed input (which git never sends) with a 400; limits
+	 * and unsupported features, which a real git client can hit, in git's own format so it prints the
+	 * reason (side-band channel 3, or an {@code ERR} packet).
+	 */
+	void protocolError(HttpServletResponse response, Refusal refusal, SideBand sideBand) throws IOException {
+		if (refusal.reason() == RefusalReason.MALFORMED_REQUEST) {
+			refuse(response, refusal);
+			return;
 		}
+		startResult(response);
+		ReceivePackReport.writeFatal(sideBand, PREFIX + refusal.getMessage(), response.getOutputStream());
 	}
 
 	private static void startResult(HttpServletResponse response) {
