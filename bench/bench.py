@@ -689,21 +689,29 @@ http {{
                        "%.1f s, VmHWM %.0f MiB" % (dt, (hwm or 0) / MIB))
         return res
 
+    def wrk_info_refs(self, path, conns, dur):
+        url = "http://127.0.0.1:%d/%s/small.git/info/refs?service=git-upload-pack" % (self.ports[path], OWNER)
+        argv = ["wrk", "-t1", "-c%d" % conns, "-d%ds" % dur, "--latency", "--timeout", "10s"]
+        h = self.auth_header(path, "small")
+        if h:
+            argv += ["-H", "Authorization: " + h]
+        argv.append(url)
+        return subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=dur + 30)
+
     def bench_info_refs(self):
         res = {}
         dur = 3 if self.quick else 8
+        # Warm-up, discarded: a JVM compiles its request path over tens of thousands of requests (C2 was
+        # still busy after 2000), and the clone benchmarks before this one make only a few hundred.
+        warm = 2 if self.quick else 20
+        for path in self.paths:
+            self.wrk_info_refs(path, 8, warm)
+        rounds = 2 if self.quick else max(5, self.runs)
         for conns in (1, 8):
             lat = {p: {"p50": [], "p99": [], "rps": [], "err": 0} for p in self.paths}
-            for rnd in range(2 if self.quick else 3):
+            for rnd in range(rounds):
                 for path in self.paths:
-                    url = "http://127.0.0.1:%d/%s/small.git/info/refs?service=git-upload-pack" % (self.ports[path], OWNER)
-                    argv = ["wrk", "-t1", "-c%d" % conns, "-d%ds" % dur, "--latency", "--timeout", "10s"]
-                    h = self.auth_header(path, "small")
-                    if h:
-                        argv += ["-H", "Authorization: " + h]
-                    argv.append(url)
-                    r = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                       timeout=dur + 30)
+                    r = self.wrk_info_refs(path, conns, dur)
                     parsed = parse_wrk(r.stdout)
                     if parsed is None:
                         log("wrk output unparsable for %s:\n%s" % (path, r.stdout))
@@ -862,6 +870,8 @@ http {{
                 self.notes.append("git-warden could not be started: %s; its path was skipped." % e)
                 self.paths.remove("warden")
         self.smoke()
+        if "warden" in self.paths and not self.args.serve:
+            self.warm_up_warden(self.args.warmup if self.args.warmup >= 0 else (5 if self.quick else 90))
         if self.args.serve:
             print("serving for %d s (Ctrl-C to stop):" % self.args.serve)
             for path in self.paths:
@@ -892,6 +902,65 @@ http {{
         self._sampling = False
         self.evaluate(R)
         self.write_report(R)
+
+    def warm_up_warden(self, seconds):
+        """Runs git-warden's request paths before anything is measured, as a long-running relay's are.
+
+        A JVM interprets, then compiles, its code over tens of thousands of requests; the benchmarks
+        themselves make a few dozen, so without this they measure the interpreter (a small push took 1.6x
+        direct). Only git-warden is warmed: the other paths are native code. Four threads loop over
+        ls-remote, a v2 clone, a v0 shallow clone, a fetch and a push of the small repositories while wrk
+        drives info/refs; nothing here is recorded.
+        """
+        if seconds <= 0:
+            return
+        log("warming up git-warden for %d s" % seconds)
+        deadline = time.time() + seconds
+        failures = []
+
+        def commit_and_push(local, n):
+            with open(os.path.join(local, "warm-up.txt"), "w") as f:
+                f.write("%d\n" % n)
+            sh(["git", "-C", local, "add", "-A"], env=self.env)
+            sh(["git", "-C", local, "-c", "user.name=bench", "-c", "user.email=bench@git-warden.invalid",
+                "commit", "-q", "-m", "warm-up %d" % n], env=self.env)
+            self.git(["-C", local, "push", "-q", "-f", self.url("warden", "push-small"), "HEAD:refs/heads/agent/bench"],
+                     timeout=60)
+
+        def loop(i):
+            local = os.path.join(self.tmp, "warm-%d" % i)
+            dest = os.path.join(self.tmp, "warm-clone-%d" % i)
+            shutil.rmtree(local, ignore_errors=True)
+            sh(["git", "clone", "-q", "-b", "agent/bench", self.repo("push-small"), local], env=self.env)
+            n = 0
+            try:
+                while time.time() < deadline:
+                    n += 1
+                    self.git(["ls-remote", self.url("warden", "small")], timeout=60)
+                    shutil.rmtree(dest, ignore_errors=True)
+                    self.git(["clone", "-q", "--bare", self.url("warden", "small"), dest], timeout=60)
+                    self.git(["-C", dest, "fetch", "-q", self.url("warden", "small"), "+refs/heads/*:refs/heads/*"],
+                             timeout=60)
+                    shutil.rmtree(dest, ignore_errors=True)
+                    self.git(["-c", "protocol.version=0", "clone", "-q", "--bare", "--depth", "1",
+                              self.url("warden", "small"), dest], timeout=60)
+                    if i == 0:  # one pusher: the session may only update agent/bench
+                        commit_and_push(local, n)
+            except Exception as e:  # noqa
+                failures.append(str(e)[:200])
+            finally:
+                shutil.rmtree(dest, ignore_errors=True)
+                shutil.rmtree(local, ignore_errors=True)
+
+        threads = [threading.Thread(target=loop, args=(i,), daemon=True) for i in range(4)]
+        for t in threads:
+            t.start()
+        self.wrk_info_refs("warden", 4, max(1, seconds - 5))
+        for t in threads:
+            t.join(timeout=seconds + 120)
+        if failures:
+            log("warm-up failures: %s" % failures[:3])
+            self.notes.append("git-warden warm-up had failures: %s" % failures[0])
 
     def smoke(self):
         """One ls-remote per path, so that a broken path is dropped with a clear note instead of N failures."""
@@ -1129,6 +1198,8 @@ def main():
     ap.add_argument("--fcgi-workers", type=int, default=32, help="fcgiwrap prefork workers in the upstream")
     ap.add_argument("--jvm-opt", action="append", default=[], help="extra JVM option for git-warden")
     ap.add_argument("--warden-arg", action="append", default=[], help="extra Spring arg for git-warden")
+    ap.add_argument("--warmup", type=int, default=-1, metavar="SECONDS",
+                    help="warm git-warden's JVM up this long before measuring (default 90, quick 5; 0: none)")
     ap.add_argument("--regen", action="store_true", help="regenerate the synthetic repositories")
     ap.add_argument("--update-docs", action="store_true", help="write the report into docs/benchmarks.md")
     ap.add_argument("--serve", type=int, default=0, metavar="SECONDS",

@@ -78,7 +78,7 @@ class AuthConfiguration {
 
 	@Bean
 	TokenVerifier tokenVerifier(AuthProperties auth, VerificationKeys keys, Clock clock) {
-		return new JwtTokenVerifier(auth, keys, clock);
+		return new VerifiedTokenCache(new JwtTokenVerifier(auth, keys, clock), clock, auth.clockSkew());
 	}
 
 	@Bean

@@ -39,9 +39,9 @@ public final class GitForwarder {
 	/*
 	 * Buffer sizes trade system calls against heap per transfer. Pooled upstream connections keep their
 	 * in and out buffers (CONNECTION_BUFFER_SIZE each) while idle; copy and chunk buffers live for one
-	 * request. A clone holds 2 x 32 KiB of connection buffers and a 64 KiB copy buffer here (Tomcat's own
-	 * socket buffers are off-heap); a push adds a 64 KiB copy buffer and a 64 KiB chunk buffer, so pushes
-	 * go out in 64 KiB chunks and writes.
+	 * request. A clone holds 2 x 32 KiB of connection buffers and a 64 KiB copy buffer here (8 KiB until
+	 * the response turns out larger; Tomcat's own socket buffers are off-heap); a push adds a 64 KiB copy
+	 * buffer and a 64 KiB chunk buffer, so pushes go out in 64 KiB chunks and writes.
 	 * 500 concurrent clones run at -Xmx128m (measured with bench/).
 	 */
 
@@ -51,8 +51,14 @@ public final class GitForwarder {
 	/** Request body copy buffer and upstream chunk size for pushes. */
 	static final int REQUEST_BUFFER_SIZE = 64 * 1024;
 
-	/** Response body copy buffer. */
+	/** Response body copy buffer, once the response has shown itself to be bulk. */
 	static final int RESPONSE_BUFFER_SIZE = 64 * 1024;
+
+	/**
+	 * First response copy buffer: most responses (ref advertisements, push reports, refusals) fit, so
+	 * they do not allocate a 64 KiB buffer each; the first read that fills it switches to the large one.
+	 */
+	static final int FIRST_RESPONSE_BUFFER_SIZE = 8 * 1024;
 
 	private static final List<String> REQUEST_HEADERS = List.of("Git-Protocol", HttpHeaders.CONTENT_TYPE,
 			HttpHeaders.ACCEPT, HttpHeaders.ACCEPT_ENCODING, HttpHeaders.USER_AGENT);
@@ -169,7 +175,7 @@ public final class GitForwarder {
 			return 0;
 		}
 		long total = 0;
-		byte[] buffer = new byte[RESPONSE_BUFFER_SIZE];
+		byte[] buffer = new byte[FIRST_RESPONSE_BUFFER_SIZE];
 		OutputStream out = response.getOutputStream();
 		try (InputStream in = entity.getContent()) {
 			boolean ended = false;
@@ -195,6 +201,9 @@ public final class GitForwarder {
 					tap.write(buffer, 0, filled);
 				}
 				total += filled;
+				if (filled == buffer.length && buffer.length < RESPONSE_BUFFER_SIZE) {
+					buffer = new byte[RESPONSE_BUFFER_SIZE];
+				}
 			}
 		}
 		return total;
