@@ -11,7 +11,7 @@ import io.gitwarden.policy.RefusalReason;
 /**
  * Remembers tokens that verified, so that the requests of one git operation (a clone is two or three, a
  * push three) and of one session do not parse JSON and check a signature each time: that was a fifth of
- * git-warden's CPU per {@code info/refs} request.
+ * the Java CPU time sampled (JFR) while serving {@code info/refs}.
  *
  * <p>What is remembered is only the outcome of verification: the entry is keyed by the token's SHA-256
  * (the token itself is not kept), lives at most {@link #TIME_TO_LIVE}, and {@code exp} is still enforced
