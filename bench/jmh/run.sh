@@ -30,6 +30,9 @@ mv "$HERE/target/extract/lib" "$APP/lib"
 rm -rf "$HERE/target/extract"
 
 cd "$ROOT"
+# Always recompile: the benchmarks compile against the jar just extracted, and a class left from an
+# earlier build would only fail at run time (NoSuchMethodError) when git-warden's API has changed.
+rm -rf "$HERE/target/classes"
 ./mvnw -B -q -f "$HERE/pom.xml" package -DskipTests
 ./mvnw -B -q -f "$HERE/pom.xml" dependency:build-classpath -Dmdep.includeScope=runtime \
   -Dmdep.outputFile="$HERE/target/jmh-classpath.txt" >/dev/null
@@ -42,4 +45,5 @@ else
   ARGS=(-f 2 -wi 5 -w 2s -i 5 -r 2s)
 fi
 mkdir -p "$(dirname "$OUT")"
-exec java -cp "$CP" org.openjdk.jmh.Main "${ARGS[@]}" -rf json -rff "$OUT" "${EXTRA[@]}" 'io\.gitwarden\.bench\..*'
+# -foe: a benchmark that fails fails the run, rather than leaving a report without it
+exec java -cp "$CP" org.openjdk.jmh.Main "${ARGS[@]}" -foe true -rf json -rff "$OUT" "${EXTRA[@]}" 'io\.gitwarden\.bench\..*'

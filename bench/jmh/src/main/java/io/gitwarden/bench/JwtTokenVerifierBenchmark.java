@@ -42,8 +42,8 @@ public class JwtTokenVerifierBenchmark {
 
 	@Setup
 	public void setUp() throws GeneralSecurityException {
-		AuthProperties properties = new AuthProperties(SECRET, null, "git-warden", Duration.ofSeconds(30),
-				Duration.ofHours(24));
+		AuthProperties properties = new AuthProperties(SECRET, null, null, null, "git-warden", Duration.ofSeconds(30),
+				Duration.ofHours(24), Duration.ofMinutes(10), Duration.ofMinutes(1), Duration.ofSeconds(5));
 		byte[] secret = SECRET.getBytes(StandardCharsets.UTF_8);
 		VerificationKeys keys = (header) -> new SecretKeySpec(secret, "HmacSHA256");
 		this.verifier = new JwtTokenVerifier(properties, keys, Clock.systemUTC());
