@@ -151,8 +151,16 @@ class GitProxyController {
 			.orElseThrow(() -> new Refusal(RefusalReason.NOT_A_GIT_ENDPOINT));
 		exchange.route(route);
 		String token = SessionAuthenticator.extractToken(request.getHeader("Authorization"));
-		exchange.tokenSha256(JwtTokenVerifier.sha256(token));
-		SessionToken session = this.authenticator.verify(token);
+		SessionToken session;
+		try {
+			session = this.authenticator.verify(token);
+		}
+		catch (Refusal refusal) {
+			// The audit's join key, for tokens that did not verify too; a verified one carries its own.
+			exchange.tokenSha256(JwtTokenVerifier.sha256(token));
+			throw refusal;
+		}
+		exchange.tokenSha256(session.tokenSha256());
 		exchange.session(session);
 		this.authenticator.requireActive(session);
 		Permission access = (route.service() == GitService.RECEIVE_PACK) ? Permission.PUSH : Permission.FETCH;
