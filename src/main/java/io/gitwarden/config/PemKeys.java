@@ -60,18 +60,8 @@ public final class PemKeys {
 					"expected a PEM private key (BEGIN PRIVATE KEY or BEGIN RSA PRIVATE KEY), found BEGIN "
 							+ block.type());
 		};
-		for (String algorithm : KEY_ALGORITHMS) {
-			try {
-				return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
-			}
-			catch (InvalidKeySpecException ex) {
-				// not this algorithm; try the next
-			}
-			catch (GeneralSecurityException ex) {
-				throw new IllegalStateException("JDK lacks the " + algorithm + " key factory", ex);
-			}
-		}
-		throw new InvalidConfigurationException(property, "not an RSA, EC or Ed25519 private key");
+		return firstAlgorithm(property, "private key",
+				(factory) -> factory.generatePrivate(new PKCS8EncodedKeySpec(pkcs8)));
 	}
 
 	/**
@@ -96,9 +86,15 @@ public final class PemKeys {
 			throw new InvalidConfigurationException(property,
 					"expected a PEM public key (BEGIN PUBLIC KEY or BEGIN CERTIFICATE), found BEGIN " + block.type());
 		}
+		return firstAlgorithm(property, "public key",
+				(factory) -> factory.generatePublic(new X509EncodedKeySpec(block.der())));
+	}
+
+	/** Key specs do not name their algorithm: the first key factory that accepts the encoding wins. */
+	private static <K> K firstAlgorithm(String property, String kind, KeyDecoder<K> decoder) {
 		for (String algorithm : KEY_ALGORITHMS) {
 			try {
-				return KeyFactory.getInstance(algorithm).generatePublic(new X509EncodedKeySpec(block.der()));
+				return decoder.decode(KeyFactory.getInstance(algorithm));
 			}
 			catch (InvalidKeySpecException ex) {
 				// not this algorithm; try the next
@@ -107,7 +103,14 @@ public final class PemKeys {
 				throw new IllegalStateException("JDK lacks the " + algorithm + " key factory", ex);
 			}
 		}
-		throw new InvalidConfigurationException(property, "not an RSA, EC or Ed25519 public key");
+		throw new InvalidConfigurationException(property, "not an RSA, EC or Ed25519 " + kind);
+	}
+
+	@FunctionalInterface
+	private interface KeyDecoder<K> {
+
+		K decode(KeyFactory factory) throws GeneralSecurityException;
+
 	}
 
 	private static Block block(String property, String value) {
