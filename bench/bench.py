@@ -701,11 +701,7 @@ http {{
     def bench_info_refs(self):
         res = {}
         dur = 3 if self.quick else 8
-        # Warm-up, discarded: a JVM compiles its request path over tens of thousands of requests (C2 was
-        # still busy after 2000), and the clone benchmarks before this one make only a few hundred.
-        warm = 2 if self.quick else 20
-        for path in self.paths:
-            self.wrk_info_refs(path, 8, warm)
+        # git-warden's request path was compiled by warm_up_warden(), which drives info/refs with wrk too.
         rounds = 2 if self.quick else max(5, self.runs)
         for conns in (1, 8):
             lat = {p: {"p50": [], "p99": [], "rps": [], "err": 0} for p in self.paths}
