@@ -10,19 +10,18 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.locks.LockSupport;
 
 import io.gitwarden.auth.JwtTokenVerifier;
 import io.gitwarden.embedded.EmbeddedGitServer;
 import io.gitwarden.testsupport.GitCli;
 import io.gitwarden.testsupport.TestRepositories;
+import io.gitwarden.testsupport.Eventually;
 import io.gitwarden.testsupport.Tokens;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.transport.ReceiveCommand;
@@ -190,7 +189,7 @@ class AuditIntegrationTests {
 			.build(), HttpResponse.BodyHandlers.ofString());
 		assertThat(response.statusCode()).isEqualTo(401);
 		String requestId = response.headers().firstValue("X-Request-Id").orElseThrow();
-		JsonNode event = await(() -> eventsWhere((e) -> requestId.equals(text(e, "requestId"))), (found) -> !found.isEmpty())
+		JsonNode event = Eventually.await(() -> eventsWhere((e) -> requestId.equals(text(e, "requestId"))), (found) -> !found.isEmpty())
 			.get(0);
 		assertThat(text(event, "decision")).isEqualTo("unauthenticated");
 		assertThat(event.has("session")).isFalse();
@@ -243,7 +242,7 @@ class AuditIntegrationTests {
 			assertThat(get("/" + repo + ".git/info/refs?service=git-upload-pack", "Bearer " + token).statusCode())
 				.isEqualTo(200);
 		}
-		await(() -> Files.readAllLines(auditFile), (lines) -> lines.size() >= 3);
+		Eventually.await(() -> Files.readAllLines(auditFile), (lines) -> lines.size() >= 3);
 		Path copy = scratch.resolve("tampered.jsonl");
 		List<String> lines = new ArrayList<>(Files.readAllLines(auditFile));
 		Files.write(copy, lines);
@@ -284,7 +283,7 @@ class AuditIntegrationTests {
 
 		// the refused request names the revoked session, and is also joined by the token's hash
 		String tokenSha256 = JwtTokenVerifier.sha256(token);
-		List<JsonNode> byToken = await(() -> eventsWhere((e) -> tokenSha256.equals(text(e, "tokenSha256"))),
+		List<JsonNode> byToken = Eventually.await(() -> eventsWhere((e) -> tokenSha256.equals(text(e, "tokenSha256"))),
 				(found) -> found.stream().anyMatch((e) -> e.has("reason")));
 		JsonNode last = byToken.get(byToken.size() - 1);
 		assertThat(text(last, "decision")).isEqualTo("unauthenticated");
@@ -357,13 +356,16 @@ class AuditIntegrationTests {
 		assertThat(get("/" + repo + ".git/info/refs?service=git-upload-pack", "Bearer " + token).statusCode())
 			.isEqualTo(200);
 		assertThat(get("/" + repo + ".git/info/refs?service=git-upload-pack", null).statusCode()).isEqualTo(401);
-		HttpResponse<String> metrics = get("/actuator/prometheus", null);
+		List<String> recorded = List.of(
+				"warden_git_requests_total{decision=\"allowed\",operation=\"advertise\",service=\"git-upload-pack\"}",
+				"warden_git_refusals_total{reason=\"credentials-missing\"}",
+				"warden_upstream_requests_seconds_count{operation=\"advertise\",service=\"git-upload-pack\",status=\"200\"}",
+				"warden_git_bytes_total{direction=\"out\"}");
+		// requests are counted just after their responses are complete
+		HttpResponse<String> metrics = Eventually.await(() -> get("/actuator/prometheus", null),
+				(scrape) -> recorded.stream().allMatch(scrape.body()::contains));
 		assertThat(metrics.statusCode()).isEqualTo(200);
-		assertThat(metrics.body())
-			.contains("warden_git_requests_total{decision=\"allowed\",operation=\"advertise\",service=\"git-upload-pack\"}")
-			.contains("warden_git_refusals_total{reason=\"credentials-missing\"}")
-			.contains("warden_upstream_requests_seconds_count{operation=\"advertise\",service=\"git-upload-pack\",status=\"200\"}")
-			.contains("warden_git_bytes_total{direction=\"out\"}")
+		assertThat(metrics.body()).contains(recorded)
 			.contains("warden_git_active ")
 			.contains("warden_audit_failures_total 0.0");
 		assertThat(get("/actuator/health/liveness", null).statusCode()).isEqualTo(200);
@@ -434,7 +436,7 @@ class AuditIntegrationTests {
 	 */
 	private static List<JsonNode> awaitEvents(String session, java.util.function.Predicate<List<JsonNode>> done)
 			throws IOException {
-		return await(() -> eventsWhere((e) -> session.equals(text(e, "session"))), done);
+		return Eventually.await(() -> eventsWhere((e) -> session.equals(text(e, "session"))), done);
 	}
 
 	private static List<JsonNode> eventsWhere(java.util.function.Predicate<JsonNode> filter) throws IOException {
@@ -446,23 +448,6 @@ class AuditIntegrationTests {
 			}
 		}
 		return events;
-	}
-
-	private static <T> T await(IoSupplier<T> value, java.util.function.Predicate<T> done) throws IOException {
-		long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-		T current = value.get();
-		while (!done.test(current) && System.nanoTime() < deadline) {
-			LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
-			current = value.get();
-		}
-		return current;
-	}
-
-	@FunctionalInterface
-	private interface IoSupplier<T> {
-
-		T get() throws IOException;
-
 	}
 
 	private static String text(JsonNode node, String field) {

@@ -10,12 +10,14 @@ import java.util.Base64;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.http.Fault;
+import io.gitwarden.testsupport.Eventually;
 import io.gitwarden.testsupport.Tokens;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -138,8 +140,11 @@ class UpstreamFailureIntegrationTests {
 		HttpResponse<String> response = advertise();
 		assertThat(response.statusCode()).isEqualTo(502);
 		assertThat(response.body()).contains("upstream git server answered HTTP 500").doesNotContain("internal-secret");
-		// what the upstream said is still measured
-		assertThat(this.meters.get("warden.upstream.requests").tag("status", "500").timer().count()).isPositive();
+		// what the upstream said is still measured (just after the response is complete)
+		Timer timer = Eventually.await(() -> this.meters.find("warden.upstream.requests").tag("status", "500").timer(),
+				(found) -> found != null);
+		assertThat(timer).isNotNull();
+		assertThat(timer.count()).isPositive();
 	}
 
 	@Test
