@@ -17,6 +17,7 @@ import io.gitwarden.auth.SessionTokenIssuer;
 import io.gitwarden.auth.SessionTokenIssuer.IssuedToken;
 import io.gitwarden.policy.Permission;
 import io.gitwarden.protocol.RepositoryId;
+import io.gitwarden.refusal.Decision;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.eclipse.jgit.lib.Constants;
@@ -56,7 +57,7 @@ class AdminController {
 	/** Same bound as the verifier's for {@code sub}. */
 	private static final int MAX_SESSION_LENGTH = 200;
 
-	private static final Set<String> DECISIONS = Set.of("allowed", "denied", "unauthenticated");
+	
 
 	private final SessionTokenIssuer issuer;
 
@@ -156,8 +157,8 @@ class AdminController {
 	ResponseEntity<?> audit(@RequestParam(required = false) String session,
 			@RequestParam(required = false) String repo, @RequestParam(required = false) String decision,
 			@RequestParam(required = false) String since, @RequestParam(defaultValue = "100") int limit) {
-		if (decision != null && !DECISIONS.contains(decision)) {
-			throw new BadRequest("'decision' must be one of allowed, denied, unauthenticated");
+		if (decision != null && Decision.fromWord(decision) == null) {
+			throw new BadRequest("'decision' must be one of allowed, challenged, unauthenticated, denied, failed");
 		}
 		if (limit < 1 || limit > MAX_LIMIT) {
 			throw new BadRequest("'limit' must be between 1 and " + MAX_LIMIT);

@@ -9,7 +9,7 @@ import tools.jackson.databind.JsonNode;
  *
  * @param session the session id (exact)
  * @param repo the repository {@code owner/name} (ignoring case, as repository names compare)
- * @param decision {@code allowed}, {@code denied} or {@code unauthenticated}
+ * @param decision {@code allowed}, {@code challenged}, {@code unauthenticated}, {@code denied} or {@code failed}
  * @param since events at or after this time
  */
 public record AuditFilter(String session, String repo, String decision, Instant since) {

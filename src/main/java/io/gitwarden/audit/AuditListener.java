@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicLong;
 
-import io.gitwarden.proxy.GitExchange;
-import io.gitwarden.proxy.GitExchangeListener;
+import io.gitwarden.exchange.Exchange;
+import io.gitwarden.exchange.ExchangeListener;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -18,7 +18,7 @@ import org.apache.commons.logging.LogFactory;
  * unauthenticated, failed and interrupted requests are recorded too. It never throws: a failed write is
  * logged as an error (and counted by {@link #failures()}), the git request itself is not affected.
  */
-final class AuditListener implements GitExchangeListener {
+final class AuditListener implements ExchangeListener {
 
 	static final String LOGGER_NAME = "audit";
 
@@ -41,14 +41,14 @@ final class AuditListener implements GitExchangeListener {
 	}
 
 	@Override
-	public void exchangeCompleted(GitExchange exchange) {
+	public void exchangeCompleted(Exchange exchange) {
 		try {
 			byte[] line = this.log.append(this.events.toEvent(exchange));
 			if (this.copyToLogger && auditLogger.isInfoEnabled()) {
 				auditLogger.info(new String(line, StandardCharsets.UTF_8));
 			}
 		}
-		catch (IOException | RuntimeException ex) {
+		catch (IOException | RuntimeException | LinkageError ex) {
 			this.failures.incrementAndGet();
 			logger.error("Audit event for request " + exchange.requestId() + " could not be written", ex);
 		}

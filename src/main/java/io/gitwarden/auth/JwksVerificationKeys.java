@@ -24,8 +24,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
-import io.gitwarden.policy.Refusal;
-import io.gitwarden.policy.RefusalReason;
+import io.gitwarden.refusal.Refusal;
+import io.gitwarden.refusal.RefusalReason;
 import io.jsonwebtoken.JwsHeader;
 import io.jsonwebtoken.UnsupportedJwtException;
 import io.jsonwebtoken.security.Jwk;

@@ -7,13 +7,15 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
-import java.util.EnumSet;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.HexFormat;
 import java.util.Set;
 
-import io.gitwarden.policy.Permission;
-import io.gitwarden.policy.Refusal;
-import io.gitwarden.policy.RefusalReason;
+import io.gitwarden.refusal.Refusal;
+import io.gitwarden.refusal.RefusalReason;
 import io.gitwarden.protocol.RepositoryId;
 import io.jsonwebtoken.Claims;
 import io.jsonwebtoken.ExpiredJwtException;
@@ -45,9 +47,21 @@ public final class JwtTokenVerifier implements TokenVerifier {
 
 	private final Clock clock;
 
+	private static final Set<Object> GRANT_FIELDS = Set.of("repo", "scope", "branches", "tags");
+
 	private final JwtParser parser;
 
+	private final int maxPathDepth;
+
 	public JwtTokenVerifier(AuthProperties properties, VerificationKeys keys, Clock clock) {
+		this(properties, keys, clock, RepositoryId.MAX_SEGMENTS);
+	}
+
+	/**
+	 * @param maxPathDepth most segments a repository path may have ({@code warden.upstream.max-path-depth})
+	 */
+	public JwtTokenVerifier(AuthProperties properties, VerificationKeys keys, Clock clock, int maxPathDepth) {
+		this.maxPathDepth = maxPathDepth;
 		this.properties = properties;
 		this.clock = clock;
 		this.parser = Jwts.parser()
@@ -87,22 +101,121 @@ public final class JwtTokenVerifier implements TokenVerifier {
 			throw invalid("audience not accepted");
 		}
 		String session = claims.getSubject();
-		if (session == null || session.isBlank() || session.length() > MAX_SESSION_LENGTH || !isPrintable(session)) {
-			throw invalid("claim 'sub' missing or invalid");
+		if (session == null || session.isBlank() || session.length() > MAX_SESSION_LENGTH || !isValidSession(session)) {
+			throw invalid("claim 'sub' missing or invalid (1 to " + MAX_SESSION_LENGTH
+					+ " printable characters, none of / ; \\ %)");
 		}
-		RepositoryId repository;
-		try {
-			repository = RepositoryId.parse(stringClaim(claims, "repo"));
+		return new SessionToken(session, grants(claims), issuedAt, expiresAt, sha256(token));
+	}
+
+	/**
+	 * The grants of a token: the {@code grants} claim, or one grant from {@code repo}, {@code branch} and
+	 * {@code scope}; never both.
+	 */
+	private List<Grant> grants(Claims claims) {
+		Object list = claims.get("grants");
+		boolean legacy = claims.get("repo") != null || claims.get("branch") != null || claims.get("scope") != null;
+		if (list == null) {
+			return List.of(legacyGrant(claims));
 		}
-		catch (IllegalArgumentException ex) {
-			throw invalid("claim 'repo' missing or not owner/name");
+		if (legacy) {
+			throw invalid("claims 'grants' and 'repo'/'branch'/'scope' cannot be combined");
 		}
+		if (!(list instanceof List<?> entries)) {
+			throw invalid("claim 'grants' must be an array");
+		}
+		if (entries.isEmpty()) {
+			throw invalid("claim 'grants' is empty");
+		}
+		if (entries.size() > Grant.MAX_GRANTS) {
+			throw invalid("claim 'grants' has more than " + Grant.MAX_GRANTS + " entries");
+		}
+		List<Grant> grants = new ArrayList<>(entries.size());
+		Set<String> repositories = new HashSet<>();
+		for (Object entry : entries) {
+			if (!(entry instanceof Map<?, ?> map)) {
+				throw invalid("every entry of 'grants' must be an object");
+			}
+			for (Object key : map.keySet()) {
+				if (!GRANT_FIELDS.contains(key)) {
+					throw invalid("unknown field in a grant: '" + printable(String.valueOf(key)) + "'");
+				}
+			}
+			RepositoryId repository = repository(map.get("repo"), "grants[].repo");
+			if (!repositories.add(repository.canonical())) {
+				throw invalid("claim 'grants' names " + repository + " twice");
+			}
+			Object scope = map.get("scope");
+			if (scope != null && !(scope instanceof String)) {
+				throw invalid("grants[].scope must be a string");
+			}
+			grants.add(new Grant(repository, Grant.permissions((String) scope), patterns(map.get("branches"), "branches"),
+					patterns(map.get("tags"), "tags")));
+		}
+		return grants;
+	}
+
+	private Grant legacyGrant(Claims claims) {
+		RepositoryId repository = repository(claims.get("repo"), "repo");
 		String branch = stringClaim(claims, "branch");
 		if (branch != null && (!isPrintable(branch) || !Repository.isValidRefName(Constants.R_HEADS + branch))) {
 			throw invalid("claim 'branch' is not a valid branch name");
 		}
-		return new SessionToken(session, repository, branch, permissions(stringClaim(claims, "scope")), expiresAt,
-				sha256(token));
+		return new Grant(repository, Grant.permissions(stringClaim(claims, "scope")),
+				(branch != null) ? List.of(RefPattern.of(branch)) : List.of(), List.of());
+	}
+
+	private RepositoryId repository(Object value, String claim) {
+		if (!(value instanceof String text)) {
+			throw invalid("claim '" + claim + "' missing or not a string");
+		}
+		try {
+			RepositoryId repository = RepositoryId.parse(text);
+			if (repository.depth() > this.maxPathDepth) {
+				throw invalid("claim '" + claim + "' has more than " + this.maxPathDepth
+						+ " path segments (warden.upstream.max-path-depth)");
+			}
+			return repository;
+		}
+		catch (IllegalArgumentException ex) {
+			throw invalid("claim '" + claim + "' is not owner/name");
+		}
+	}
+
+	private static List<RefPattern> patterns(Object value, String field) {
+		if (value == null) {
+			return List.of();
+		}
+		if (!(value instanceof List<?> list)) {
+			throw invalid("grants[]." + field + " must be an array of strings");
+		}
+		if (list.size() > Grant.MAX_PATTERNS) {
+			throw invalid("grants[]." + field + " has more than " + Grant.MAX_PATTERNS + " patterns");
+		}
+		List<RefPattern> patterns = new ArrayList<>(list.size());
+		for (Object item : list) {
+			if (!(item instanceof String text)) {
+				throw invalid("grants[]." + field + " must be an array of strings");
+			}
+			try {
+				patterns.add(RefPattern.of(text));
+			}
+			catch (IllegalArgumentException ex) {
+				throw invalid("grants[]." + field + ": " + ex.getMessage());
+			}
+		}
+		return patterns;
+	}
+
+	/** Session ids end up in URLs ({@code /admin/v1/sessions/{id}/revoke}): no separators or escapes. */
+	static boolean isValidSession(String session) {
+		return isPrintable(session) && session.indexOf('/') < 0 && session.indexOf(';') < 0
+				&& session.indexOf('\\') < 0 && session.indexOf('%') < 0;
+	}
+
+	private static String printable(String text) {
+		String cut = (text.length() > 40) ? text.substring(0, 40) : text;
+		return cut.replaceAll("[^\\x20-\\x7e]", "?");
 	}
 
 	private Claims parse(String token) {
@@ -126,16 +239,6 @@ public final class JwtTokenVerifier implements TokenVerifier {
 		}
 	}
 
-	private static Set<Permission> permissions(String scope) {
-		Set<Permission> permissions = EnumSet.noneOf(Permission.class);
-		if (scope != null) {
-			for (String word : scope.trim().split("\\s+")) {
-				Permission.fromScopeName(word).ifPresent(permissions::add);
-			}
-		}
-		return Set.copyOf(permissions);
-	}
-
 	private static String stringClaim(Claims claims, String name) {
 		Object value = claims.get(name);
 		if (value == null) {
@@ -154,8 +257,8 @@ public final class JwtTokenVerifier implements TokenVerifier {
 		return date.toInstant();
 	}
 
-	private static boolean isPrintable(String text) {
-		return text.chars().allMatch((c) -> c >= 0x20 && c != 0x7f);
+	static boolean isPrintable(String text) {
+		return text.chars().allMatch((c) -> c >= 0x20 && !(c >= 0x7f && c <= 0x9f));
 	}
 
 	private static Refusal invalid(String detail) {

@@ -8,7 +8,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 
 /**
  * Sessions revoked by an operator. A revoked session's tokens are refused with
- * {@link io.gitwarden.policy.RefusalReason#SESSION_REVOKED} until every token it could hold has expired:
+ * {@link io.gitwarden.refusal.RefusalReason#SESSION_REVOKED} until every token it could hold has expired:
  * an entry is kept for {@code max-token-lifetime + clock-skew} after the revocation, since no token
  * accepted by the verifier lives longer. Held in memory of this instance only (see
  * {@code docs/scaling.md}), and bounded: past {@link #MAX_SESSIONS} revocations in one lifetime the

@@ -1,26 +1,41 @@
 package io.gitwarden.auth;
 
 import java.time.Instant;
-import java.util.Set;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
 
-import io.gitwarden.policy.Permission;
 import io.gitwarden.protocol.RepositoryId;
 
 /**
  * A verified session token: what one agent session may do.
  *
  * @param session the session id ({@code sub})
- * @param repository the one repository it may access ({@code repo})
- * @param branch the branch short name it may push to ({@code branch}), or {@code null}
- * @param permissions granted by {@code scope}
+ * @param grants what it may do, one grant per repository (at least one)
+ * @param issuedAt {@code iat}, or {@code null} when the token has none
  * @param expiresAt {@code exp}
  * @param tokenSha256 hex SHA-256 of the presented token: a join key for audit, never the token
  */
-public record SessionToken(String session, RepositoryId repository, String branch, Set<Permission> permissions,
-		Instant expiresAt, String tokenSha256) {
+public record SessionToken(String session, List<Grant> grants, Instant issuedAt, Instant expiresAt,
+		String tokenSha256) {
 
-	public boolean has(Permission permission) {
-		return this.permissions.contains(permission);
+	public SessionToken {
+		grants = List.copyOf(grants);
+	}
+
+	/** The grant for {@code repository} (compared ignoring case, as repository names are). */
+	public Optional<Grant> grantFor(RepositoryId repository) {
+		for (Grant grant : this.grants) {
+			if (grant.repository().matches(repository)) {
+				return Optional.of(grant);
+			}
+		}
+		return Optional.empty();
+	}
+
+	/** The repositories granted, for messages: {@code acme/app, acme/lib}. */
+	public String repositories() {
+		return this.grants.stream().map((grant) -> grant.repository().toString()).collect(Collectors.joining(", "));
 	}
 
 }

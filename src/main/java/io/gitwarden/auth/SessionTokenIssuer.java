@@ -5,8 +5,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.util.List;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 import io.gitwarden.policy.Permission;
 import io.gitwarden.protocol.RepositoryId;
@@ -56,6 +56,7 @@ public final class SessionTokenIssuer {
 	}
 
 	/**
+	 * A token with one grant in the compact form ({@code repo}, {@code branch}, {@code scope}).
 	 * @param session the session id ({@code sub})
 	 * @param repository the one repository
 	 * @param branch the branch short name, or {@code null} for a fetch-only session
@@ -66,8 +67,20 @@ public final class SessionTokenIssuer {
 	 */
 	public IssuedToken issue(String session, RepositoryId repository, String branch, Set<Permission> permissions,
 			Duration ttl) {
+		return issue(session, List.of(Grant.single(repository, branch, permissions)), ttl);
+	}
+
+	/**
+	 * A token with the given grants: in the compact form when there is one grant with at most one exact
+	 * branch and no tags, otherwise as a {@code grants} claim.
+	 * @throws IllegalStateException when git-warden has no signing key ({@link #canIssue()})
+	 */
+	public IssuedToken issue(String session, List<Grant> grants, Duration ttl) {
 		if (ttl.isNegative() || ttl.isZero() || ttl.compareTo(this.properties.maxTokenLifetime()) > 0) {
 			throw new IllegalArgumentException("ttl must be positive and at most " + this.properties.maxTokenLifetime());
+		}
+		if (grants.isEmpty() || grants.size() > Grant.MAX_GRANTS) {
+			throw new IllegalArgumentException("a token carries 1 to " + Grant.MAX_GRANTS + " grants");
 		}
 		if (this.signingKey == null) {
 			throw new IllegalStateException("git-warden has no key to sign session tokens with: set "
@@ -81,14 +94,20 @@ public final class SessionTokenIssuer {
 			.add(this.properties.audience())
 			.and()
 			.issuedAt(Date.from(now))
-			.expiration(Date.from(expiresAt))
-			.claim("repo", repository.toString())
-			.claim("scope", permissions.stream().map(Permission::scopeName).sorted().collect(Collectors.joining(" ")));
+			.expiration(Date.from(expiresAt));
+		Grant only = grants.get(0);
+		if (grants.size() == 1 && only.tags().isEmpty() && only.branches().size() <= 1
+				&& only.branches().stream().noneMatch(RefPattern::isGlob)) {
+			builder.claim("repo", only.repository().toString()).claim("scope", only.scope());
+			if (!only.branches().isEmpty()) {
+				builder.claim("branch", only.branches().get(0).text());
+			}
+		}
+		else {
+			builder.claim("grants", grants.stream().map(Grant::toClaim).toList());
+		}
 		if (this.properties.issuer() != null) {
 			builder.issuer(this.properties.issuer());
-		}
-		if (branch != null) {
-			builder.claim("branch", branch);
 		}
 		return new IssuedToken(sign(builder), session, expiresAt);
 	}

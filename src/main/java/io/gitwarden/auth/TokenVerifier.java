@@ -1,6 +1,6 @@
 package io.gitwarden.auth;
 
-import io.gitwarden.policy.Refusal;
+import io.gitwarden.refusal.Refusal;
 
 /** Turns a presented session token into a {@link SessionToken}, or refuses it. */
 public interface TokenVerifier {

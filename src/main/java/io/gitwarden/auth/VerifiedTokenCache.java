@@ -5,8 +5,8 @@ import java.time.Duration;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import io.gitwarden.policy.Refusal;
-import io.gitwarden.policy.RefusalReason;
+import io.gitwarden.refusal.Refusal;
+import io.gitwarden.refusal.RefusalReason;
 
 /**
  * Remembers tokens that verified, so that the requests of one git operation (a clone is two or three, a

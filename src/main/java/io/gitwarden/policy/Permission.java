@@ -4,16 +4,19 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * What a session token may do, named by the space-separated {@code scope} claim. A scope word that is
- * not listed here grants nothing.
+ * What a grant of a session token allows on its repository, named by the space-separated {@code scope}
+ * words. A scope word that is not listed here grants nothing.
  */
 public enum Permission {
 
-	/** Read the repository: upload-pack advertisement and fetch/clone. */
+	/** Read the repository: clone, fetch, LFS downloads, GitHub API reads. */
 	FETCH,
 
-	/** Update the session's branch: receive-pack. */
-	PUSH;
+	/** Update the granted branches and tags: receive-pack, LFS uploads and locks. */
+	PUSH,
+
+	/** Open, update and comment on the session's pull requests through the GitHub API. */
+	PR;
 
 	/** The word used in the {@code scope} claim. */
 	public String scopeName() {

@@ -1,5 +1,7 @@
 package io.gitwarden.policy;
 
+import java.util.List;
+
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 
@@ -8,9 +10,14 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * Push policy settings ({@code warden.policy.*}).
+ * Ref policy of pushes ({@code warden.policy.*}; the content rules have their own settings).
  *
- * @param allowBranchDeletion whether a session may delete its own branch (default false)
+ * @param allowBranchDeletion whether a session may delete a branch its grant names (default false)
+ * @param allowTagUpdates whether a session may move or delete a tag its grant names (default false: tags
+ * may only be created)
+ * @param protectedBranches branches no token can create, update or delete, whatever its patterns; the
+ * entry {@code HEAD} stands for the upstream's default branch (default {@code main}, {@code master},
+ * {@code HEAD})
  * @param maxCommands most ref updates read from one push (default 1000)
  * @param maxCommandBytes most bytes read before the pack: shallow lines, commands, push options
  * (default 1 MiB)
@@ -18,7 +25,16 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("warden.policy")
 public record PolicyProperties(@DefaultValue("false") boolean allowBranchDeletion,
+		@DefaultValue("false") boolean allowTagUpdates,
+		@DefaultValue({ "main", "master", "HEAD" }) List<String> protectedBranches,
 		@DefaultValue("1000") @Min(1) @Max(100_000) int maxCommands,
 		@DefaultValue("1048576") @Min(1024) @Max(64 * 1024 * 1024) int maxCommandBytes) {
+
+	/** The entry of {@code protected-branches} that stands for the upstream's default branch. */
+	public static final String DEFAULT_BRANCH = "HEAD";
+
+	public PolicyProperties {
+		protectedBranches = List.copyOf(protectedBranches);
+	}
 
 }

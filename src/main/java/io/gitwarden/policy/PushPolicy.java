@@ -2,64 +2,104 @@ package io.gitwarden.policy;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 
+import io.gitwarden.auth.Grant;
+import io.gitwarden.auth.RefPattern;
+import io.gitwarden.refusal.RefusalReason;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.transport.ReceiveCommand;
 
 import org.springframework.stereotype.Component;
 
 /**
- * Decides which ref updates a session may make: it may create or update exactly
- * {@code refs/heads/<branch>}, and delete it only when {@code warden.policy.allow-branch-deletion} is
- * true. Everything else is refused: other branches, look-alikes ({@code <branch>-x},
- * {@code <branch>/x}, other case), tags, {@code HEAD} and anything outside {@code refs/heads/}. The
- * comparison is exact and case-sensitive because git ref names are.
+ * Decides which ref updates a session may make, one command at a time, from its grant for the
+ * repository:
+ * <ul>
+ * <li>a branch ({@code refs/heads/X}) may be created or updated when a branch pattern of the grant
+ * matches {@code X} and {@code X} is not protected ({@code warden.policy.protected-branches}, which no
+ * pattern can override), and deleted only with {@code warden.policy.allow-branch-deletion};</li>
+ * <li>a tag ({@code refs/tags/X}) may be created when a tag pattern matches; moving or deleting one needs
+ * {@code warden.policy.allow-tag-updates};</li>
+ * <li>everything else ({@code HEAD}, notes, pull refs, look-alikes) is refused.</li>
+ * </ul>
+ * Ref names compare exactly and case-sensitively, as git's do, in their UTF-8 form (the parser refuses
+ * names that are not UTF-8).
  */
 @Component
 public class PushPolicy {
 
-	private final boolean allowBranchDeletion;
+	private final PolicyProperties properties;
 
 	public PushPolicy(PolicyProperties properties) {
-		this.allowBranchDeletion = properties.allowBranchDeletion();
+		this.properties = properties;
 	}
 
 	/**
-	 * @param branch the session's branch short name, e.g. {@code agent/fix-123}
+	 * @param grant the session's grant for the repository
+	 * @param defaultBranch the upstream's default branch short name, or {@code null} when unknown
 	 * @param commands the commands of the push
 	 */
-	public PushDecision decide(String branch, List<ReceiveCommand> commands) {
-		String sessionRef = Constants.R_HEADS + branch;
+	public PushDecision decide(Grant grant, String defaultBranch, List<ReceiveCommand> commands) {
 		List<RefVerdict> verdicts = new ArrayList<>(commands.size());
-		boolean anyRefused = false;
 		for (ReceiveCommand command : commands) {
-			RefVerdict verdict = decide(sessionRef, branch, command);
-			anyRefused |= !verdict.isAllowed();
-			verdicts.add(verdict);
+			verdicts.add(decide(grant, defaultBranch, command));
 		}
-		if (anyRefused) {
-			// Nothing is forwarded, so the allowed ones were not pushed either: say so per ref.
-			verdicts.replaceAll((verdict) -> verdict.isAllowed()
-					? RefVerdict.refused(verdict.command(), RefusalReason.NOT_PUSHED_OTHER_REF_REFUSED) : verdict);
-		}
-		return new PushDecision(List.copyOf(verdicts));
+		return PushDecision.wholeOrNothing(verdicts);
 	}
 
-	private RefVerdict decide(String sessionRef, String branch, ReceiveCommand command) {
+	/** The verdict for one command. */
+	public RefVerdict decide(Grant grant, String defaultBranch, ReceiveCommand command) {
 		String name = command.getRefName();
-		if (!name.equals(sessionRef)) {
-			if (name.startsWith(Constants.R_TAGS)) {
-				return RefVerdict.refused(command, RefusalReason.TAG_PUSH, sessionRef, branch);
+		String allowed = allowedTargets(grant);
+		String example = example(grant);
+		if (name.startsWith(Constants.R_HEADS)) {
+			String branch = name.substring(Constants.R_HEADS.length());
+			if (isProtected(branch, defaultBranch)) {
+				return RefVerdict.refused(command, RefusalReason.PROTECTED_BRANCH, name, allowed, example);
 			}
-			if (!name.startsWith(Constants.R_HEADS)) {
-				return RefVerdict.refused(command, RefusalReason.REF_OUTSIDE_BRANCHES, sessionRef, branch);
+			RefPattern pattern = grant.branchPattern(branch);
+			if (pattern == null) {
+				return RefVerdict.refused(command, RefusalReason.REF_NOT_SESSION_BRANCH, allowed, example);
 			}
-			return RefVerdict.refused(command, RefusalReason.REF_NOT_SESSION_BRANCH, sessionRef, branch);
+			if (command.getType() == ReceiveCommand.Type.DELETE && !this.properties.allowBranchDeletion()) {
+				return RefVerdict.refused(command, RefusalReason.BRANCH_DELETION, name);
+			}
+			return RefVerdict.allowed(command, pattern.text());
 		}
-		if (command.getType() == ReceiveCommand.Type.DELETE && !this.allowBranchDeletion) {
-			return RefVerdict.refused(command, RefusalReason.BRANCH_DELETION, sessionRef);
+		if (name.startsWith(Constants.R_TAGS)) {
+			RefPattern pattern = grant.tagPattern(name.substring(Constants.R_TAGS.length()));
+			if (pattern == null) {
+				return RefVerdict.refused(command, RefusalReason.TAG_PUSH, allowed, example);
+			}
+			if (command.getType() != ReceiveCommand.Type.CREATE && !this.properties.allowTagUpdates()) {
+				return RefVerdict.refused(command, RefusalReason.TAG_UPDATE, name);
+			}
+			return RefVerdict.allowed(command, pattern.text());
 		}
-		return RefVerdict.allowed(command);
+		return RefVerdict.refused(command, RefusalReason.REF_OUTSIDE_BRANCHES, allowed, example);
+	}
+
+	private boolean isProtected(String branch, String defaultBranch) {
+		for (String entry : this.properties.protectedBranches()) {
+			if (entry.equals(branch) || (PolicyProperties.DEFAULT_BRANCH.equals(entry) && branch.equals(defaultBranch))) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/** What the grant lets the session push to, for messages: {@code refs/heads/agent/x, refs/tags/v*}. */
+	static String allowedTargets(Grant grant) {
+		List<String> targets = new ArrayList<>();
+		grant.branches().forEach((pattern) -> targets.add(Constants.R_HEADS + pattern.text()));
+		grant.tags().forEach((pattern) -> targets.add(Constants.R_TAGS + pattern.text()));
+		return targets.isEmpty() ? "nothing" : targets.stream().collect(Collectors.joining(", "));
+	}
+
+	/** A branch to suggest in advice: the first branch pattern, wildcards shown as {@code <name>}. */
+	static String example(Grant grant) {
+		return grant.branches().isEmpty() ? "<branch>" : grant.branches().get(0).example();
 	}
 
 }

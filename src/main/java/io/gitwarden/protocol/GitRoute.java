@@ -1,14 +1,13 @@
 package io.gitwarden.protocol;
 
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A request that names one of the smart-HTTP endpoints git-warden relays:
- * {@code GET /{owner}/{repo}[.git]/info/refs?service=<svc>} or
- * {@code POST /{owner}/{repo}[.git]/<svc>}. Every other path, method or query (dumb HTTP, other
- * services, extra parameters, encoded characters) does not parse, and is refused by the caller.
+ * {@code GET /{repository}[.git]/info/refs?service=<svc>} or {@code POST /{repository}[.git]/<svc>}, where
+ * the repository is {@code owner/name} or a nested namespace of at most {@code maxDepth} segments. Every
+ * other path, method or query (dumb HTTP, other services, extra parameters, encoded characters) does not
+ * parse, and is refused by the caller.
  *
  * @param repository the repository named in the path
  * @param service the git service
@@ -24,36 +23,51 @@ public record GitRoute(RepositoryId repository, GitService service, Endpoint end
 		RPC
 	}
 
-	// Raw (still encoded) path: any '%' is refused, so encoded slashes and dots cannot sneak through.
-	private static final Pattern PATH = Pattern.compile(
-			"/([A-Za-z0-9._-]+)/([A-Za-z0-9._-]+?)(?:\\.git)?/(info/refs|git-upload-pack|git-receive-pack)");
+	private static final String INFO_REFS = "/info/refs";
 
 	/**
 	 * Parses a request line.
 	 * @param method the HTTP method
-	 * @param rawPath the request URI path as sent, not decoded, without the query
+	 * @param rawPath the request URI path as sent, not decoded, without the query (any {@code %} refuses:
+	 * encoded slashes and dots cannot sneak through)
 	 * @param rawQuery the query string as sent, or {@code null}
+	 * @param maxDepth most segments the repository path may have
 	 * @return the route, or empty when this is not a smart-HTTP request git-warden serves
 	 */
-	public static Optional<GitRoute> parse(String method, String rawPath, String rawQuery) {
-		Matcher matcher = PATH.matcher(rawPath);
-		if (!matcher.matches() || !RepositoryId.isValidPart(matcher.group(1))
-				|| !RepositoryId.isValidPart(matcher.group(2))) {
+	public static Optional<GitRoute> parse(String method, String rawPath, String rawQuery, int maxDepth) {
+		if (rawPath == null || !rawPath.startsWith("/")) {
 			return Optional.empty();
 		}
-		RepositoryId repository = new RepositoryId(matcher.group(1), matcher.group(2));
-		String tail = matcher.group(3);
-		if (tail.equals("info/refs")) {
+		if (rawPath.endsWith(INFO_REFS)) {
 			if (!"GET".equals(method) || rawQuery == null || !rawQuery.startsWith("service=")) {
 				return Optional.empty();
 			}
-			return GitService.fromServiceName(rawQuery.substring("service=".length()))
-				.map((service) -> new GitRoute(repository, service, Endpoint.ADVERTISEMENT));
+			return repository(rawPath, INFO_REFS.length(), maxDepth)
+				.flatMap((repository) -> GitService.fromServiceName(rawQuery.substring("service=".length()))
+					.map((service) -> new GitRoute(repository, service, Endpoint.ADVERTISEMENT)));
 		}
-		if (!"POST".equals(method) || rawQuery != null) {
+		int slash = rawPath.lastIndexOf('/');
+		Optional<GitService> service = GitService.fromServiceName(rawPath.substring(slash + 1));
+		if (service.isEmpty() || !"POST".equals(method) || rawQuery != null) {
 			return Optional.empty();
 		}
-		return GitService.fromServiceName(tail).map((service) -> new GitRoute(repository, service, Endpoint.RPC));
+		return repository(rawPath, rawPath.length() - slash, maxDepth)
+			.map((repository) -> new GitRoute(repository, service.get(), Endpoint.RPC));
+	}
+
+	/** The repository in {@code rawPath} before a suffix of {@code suffixLength} characters. */
+	static Optional<RepositoryId> repository(String rawPath, int suffixLength, int maxDepth) {
+		String path = rawPath.substring(1, rawPath.length() - suffixLength);
+		if (path.endsWith(".git")) {
+			path = path.substring(0, path.length() - 4);
+		}
+		try {
+			RepositoryId repository = RepositoryId.parse(path);
+			return (repository.depth() <= maxDepth) ? Optional.of(repository) : Optional.empty();
+		}
+		catch (IllegalArgumentException ex) {
+			return Optional.empty();
+		}
 	}
 
 	/** The path below the repository, as sent to the upstream (with the query for the advertisement). */
@@ -65,6 +79,14 @@ public record GitRoute(RepositoryId repository, GitService service, Endpoint end
 	/** The same endpoint on another repository: requests are forwarded to the token's spelling. */
 	public GitRoute withRepository(RepositoryId other) {
 		return new GitRoute(other, this.service, this.endpoint);
+	}
+
+	/** {@code advertise}, {@code fetch} or {@code push}. */
+	public String operation() {
+		if (this.endpoint == Endpoint.ADVERTISEMENT) {
+			return "advertise";
+		}
+		return (this.service == GitService.RECEIVE_PACK) ? "push" : "fetch";
 	}
 
 }

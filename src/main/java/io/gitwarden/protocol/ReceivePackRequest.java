@@ -8,14 +8,16 @@ import org.eclipse.jgit.transport.ReceiveCommand;
 /**
  * The command section of a receive-pack request, as read by {@link ReceivePackCommandParser}.
  *
- * @param commands the ref updates, in request order (empty for git's 4-byte probe)
+ * @param commands the ref updates, in request order (empty for git's 4-byte probe, and when the
+ * section was only scanned)
  * @param capabilities the capabilities the client asked for on its first command
  * @param pushOptions push options, when the client negotiated {@code push-options}
  * @param shallowCount number of {@code shallow} lines before the commands
- * @param consumed the exact bytes read from the body, to be forwarded before the rest of the stream
+ * @param sectionLength bytes of the section, from the start of the body to the pack
+ * @param commandCount number of commands read
  */
 public record ReceivePackRequest(List<ReceiveCommand> commands, Set<String> capabilities, List<String> pushOptions,
-		int shallowCount, byte[] consumed) {
+		int shallowCount, int sectionLength, int commandCount) {
 
 	/** Capability asking for the report inside side-band channel 1. */
 	public static final String SIDE_BAND_64K = "side-band-64k";
@@ -37,7 +39,7 @@ public record ReceivePackRequest(List<ReceiveCommand> commands, Set<String> capa
 
 	/** True for git's probe request ({@code 0000}), sent before a large chunked push. */
 	public boolean isProbe() {
-		return this.commands.isEmpty();
+		return this.commandCount == 0;
 	}
 
 	/** The side-band flavour the client asked for: 64k, small, or none. */
@@ -47,7 +49,8 @@ public record ReceivePackRequest(List<ReceiveCommand> commands, Set<String> capa
 
 	/** True when the client wants {@code ok}/{@code ng} lines. */
 	public boolean wantsReport() {
-		return this.capabilities.contains(REPORT_STATUS) || this.capabilities.contains(REPORT_STATUS_V2);
+		return ReceivePackCommandParser.hasCapability(this.capabilities, REPORT_STATUS)
+				|| ReceivePackCommandParser.hasCapability(this.capabilities, REPORT_STATUS_V2);
 	}
 
 }

@@ -20,10 +20,10 @@ public enum SideBand {
 
 	/** The flavour named in a client's capability list; 64k wins when both are present. */
 	static SideBand requestedBy(java.util.Set<String> capabilities) {
-		if (capabilities.contains(ReceivePackRequest.SIDE_BAND_64K)) {
+		if (ReceivePackCommandParser.hasCapability(capabilities, ReceivePackRequest.SIDE_BAND_64K)) {
 			return LARGE;
 		}
-		return capabilities.contains(ReceivePackRequest.SIDE_BAND) ? SMALL : NONE;
+		return ReceivePackCommandParser.hasCapability(capabilities, ReceivePackRequest.SIDE_BAND) ? SMALL : NONE;
 	}
 
 	int packetSize() {

@@ -16,8 +16,8 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.gitwarden.policy.Permission;
-import io.gitwarden.policy.Refusal;
-import io.gitwarden.policy.RefusalReason;
+import io.gitwarden.refusal.Refusal;
+import io.gitwarden.refusal.RefusalReason;
 import io.gitwarden.protocol.RepositoryId;
 import io.jsonwebtoken.Jwts;
 import org.apache.commons.logging.Log;

@@ -12,7 +12,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.gitwarden.policy.Permission;
-import io.gitwarden.policy.Refusal;
+import io.gitwarden.refusal.Refusal;
 import io.gitwarden.protocol.RepositoryId;
 
 /**

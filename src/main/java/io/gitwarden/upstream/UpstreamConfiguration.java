@@ -23,6 +23,12 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 class UpstreamConfiguration {
 
+	/** Upstream connection socket buffer, each direction, kept while the connection is pooled. */
+	static final int CONNECTION_BUFFER_SIZE = 32 * 1024;
+
+	/** Largest chunk written to the upstream at once. */
+	static final int CHUNK_SIZE = 64 * 1024;
+
 	@Bean(destroyMethod = "close")
 	CloseableHttpClient upstreamHttpClient(UpstreamProperties properties) {
 		Timeout connectTimeout = Timeout.of(properties.connectTimeout());
@@ -32,8 +38,8 @@ class UpstreamConfiguration {
 			.setMaxConnPerRoute(properties.maxConnections())
 			.setConnectionFactory(ManagedHttpClientConnectionFactory.builder()
 				.http1Config(Http1Config.custom()
-					.setBufferSize(GitForwarder.CONNECTION_BUFFER_SIZE)
-					.setChunkSizeHint(GitForwarder.REQUEST_BUFFER_SIZE)
+					.setBufferSize(CONNECTION_BUFFER_SIZE)
+					.setChunkSizeHint(CHUNK_SIZE)
 					.build())
 				.build())
 			.setDefaultSocketConfig(SocketConfig.custom().setTcpNoDelay(true).setSoTimeout(readTimeout).build())
@@ -59,8 +65,8 @@ class UpstreamConfiguration {
 	}
 
 	@Bean
-	GitForwarder gitForwarder(UpstreamTarget target, CloseableHttpClient upstreamHttpClient) {
-		return new GitForwarder(target, upstreamHttpClient);
+	UpstreamClient upstreamClient(CloseableHttpClient upstreamHttpClient) {
+		return new UpstreamClient(upstreamHttpClient);
 	}
 
 }

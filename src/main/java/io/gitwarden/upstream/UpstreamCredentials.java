@@ -14,7 +14,7 @@ public interface UpstreamCredentials {
 	 * @param repository the repository being accessed (as named in the session token)
 	 * @param access {@link Permission#FETCH} or {@link Permission#PUSH}
 	 * @return the full {@code Authorization} header value
-	 * @throws io.gitwarden.policy.Refusal when no credential can be had (the client gets a 502/503)
+	 * @throws io.gitwarden.refusal.Refusal when no credential can be had (the client gets a 502/503)
 	 */
 	String authorization(RepositoryId repository, Permission access);
 

@@ -21,12 +21,14 @@ import org.springframework.validation.annotation.Validated;
  * @param readTimeout longest silence from the upstream while waiting for or reading a response (default
  * 10m: upstream checks after a push can be slow, and git itself has no read timeout)
  * @param maxConnections pooled connections to the upstream (default 1000)
+ * @param maxPathDepth most segments of a repository path, for nested namespaces such as GitLab's
+ * subgroups ({@code group/subgroup/project}; default 8)
  */
 @Validated
 @ConfigurationProperties("warden.upstream")
 public record UpstreamProperties(URI url, String token, @DefaultValue("5s") Duration connectTimeout,
 		@DefaultValue("10m") Duration readTimeout, @DefaultValue("1000") @Min(1) @Max(100_000) int maxConnections,
-		@DefaultValue GitHubApp githubApp) {
+		@DefaultValue GitHubApp githubApp, @DefaultValue("8") @Min(2) @Max(32) int maxPathDepth) {
 
 	public UpstreamProperties {
 		if (url != null && url.toString().isEmpty()) {
@@ -56,7 +58,7 @@ public record UpstreamProperties(URI url, String token, @DefaultValue("5s") Dura
 	public String toString() {
 		return "UpstreamProperties[url=" + this.url + ", token=" + ((this.token != null) ? "<set>" : "<unset>")
 				+ ", connectTimeout=" + this.connectTimeout + ", readTimeout=" + this.readTimeout + ", maxConnections="
-				+ this.maxConnections + ", githubApp=" + this.githubApp + "]";
+				+ this.maxConnections + ", githubApp=" + this.githubApp + ", maxPathDepth=" + this.maxPathDepth + "]";
 	}
 
 	/**

@@ -1,27 +1,33 @@
 package io.gitwarden.upstream;
 
-import io.gitwarden.policy.Refusal;
-import io.gitwarden.policy.RefusalReason;
+import io.gitwarden.refusal.Refusal;
+import io.gitwarden.refusal.RefusalReason;
 
 /**
- * The upstream answered, but not with something git-warden relays (an error status, a redirect, a
- * dumb-HTTP answer). Carries what the upstream said, for audit and metrics; the client only gets the
- * catalogue message.
+ * The upstream answered, but not with something git-warden relays (an error status, a redirect, a page
+ * that is not git). Carries the upstream's status and time, for audit and metrics; the client only gets
+ * the catalogue message.
  */
 public class UpstreamRefusal extends Refusal {
 
 	private static final long serialVersionUID = 1L;
 
-	private final transient ForwardResult upstream;
+	private final int upstreamStatus;
 
-	UpstreamRefusal(ForwardResult upstream, RefusalReason reason, Object... args) {
+	private final long upstreamNanos;
+
+	public UpstreamRefusal(int upstreamStatus, long upstreamNanos, RefusalReason reason, Object... args) {
 		super(reason, args);
-		this.upstream = upstream;
+		this.upstreamStatus = upstreamStatus;
+		this.upstreamNanos = upstreamNanos;
 	}
 
-	/** The upstream's status and timing (no body bytes were relayed). */
-	public ForwardResult upstream() {
-		return this.upstream;
+	public int upstreamStatus() {
+		return this.upstreamStatus;
+	}
+
+	public long upstreamNanos() {
+		return this.upstreamNanos;
 	}
 
 }

@@ -14,9 +14,8 @@ import io.gitwarden.protocol.GitRoute;
 public record UpstreamTarget(URI baseUrl, UpstreamCredentials credentials) {
 
 	/** {@code {base}/{owner}/{repo}.git/{endpoint}} for a route already rewritten to the token's repository. */
-	URI uriFor(GitRoute route) {
-		return URI.create(this.baseUrl + "/" + route.repository().owner() + "/" + route.repository().name() + ".git/"
-				+ route.upstreamSuffix());
+	public URI uriFor(GitRoute route) {
+		return URI.create(this.baseUrl + "/" + route.repository().path() + ".git/" + route.upstreamSuffix());
 	}
 
 }

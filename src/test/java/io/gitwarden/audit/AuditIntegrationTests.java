@@ -164,16 +164,17 @@ class AuditIntegrationTests {
 		String session = "s-" + UUID.randomUUID();
 		String token = Tokens.forRepo(repo).claim("sub", session).sign();
 		Path work = cloneAndCommit(repo, session, token);
-		assertThat(git.run(work, "push", "origin", "HEAD:main").exitCode()).isNotZero();
+		assertThat(git.run(work, "push", "origin", "HEAD:develop").exitCode()).isNotZero();
 
 		JsonNode push = awaitEvent(session, "push");
 		assertThat(text(push, "decision")).isEqualTo("denied");
 		assertThat(text(push.get("reason"), "code")).isEqualTo("ref-not-session-branch");
+		assertThat(text(push.get("reason"), "category")).isEqualTo("authorization");
 		assertThat(text(push.get("reason"), "message")).contains("refs/heads/agent/work");
 		assertThat(push.has("upstreamStatus")).isFalse();
 		JsonNode update = push.get("updates").get(0);
-		assertThat(text(update, "ref")).isEqualTo("refs/heads/main");
-		assertThat(text(update, "type")).isEqualTo("update");
+		assertThat(text(update, "ref")).isEqualTo("refs/heads/develop");
+		assertThat(text(update, "type")).isEqualTo("create");
 		assertThat(text(update, "result")).isEqualTo("rejected");
 		assertThat(text(update.get("reason"), "by")).isEqualTo("warden");
 		assertThat(text(update.get("reason"), "code")).isEqualTo("ref-not-session-branch");
@@ -358,6 +359,7 @@ class AuditIntegrationTests {
 		assertThat(get("/" + repo + ".git/info/refs?service=git-upload-pack", null).statusCode()).isEqualTo(401);
 		List<String> recorded = List.of(
 				"warden_git_requests_total{decision=\"allowed\",operation=\"advertise\",service=\"git-upload-pack\"}",
+				"warden_git_requests_total{decision=\"challenged\",operation=\"advertise\",service=\"git-upload-pack\"}",
 				"warden_git_refusals_total{reason=\"credentials-missing\"}",
 				"warden_upstream_requests_seconds_count{operation=\"advertise\",service=\"git-upload-pack\",status=\"200\"}",
 				"warden_git_bytes_total{direction=\"out\"}");
@@ -366,7 +368,8 @@ class AuditIntegrationTests {
 				(scrape) -> recorded.stream().allMatch(scrape.body()::contains));
 		assertThat(metrics.statusCode()).isEqualTo(200);
 		assertThat(metrics.body()).contains(recorded)
-			.contains("warden_git_active ")
+			.contains("warden_requests_active ")
+			.contains("warden_recording_failures_total 0.0")
 			.contains("warden_audit_failures_total 0.0");
 		assertThat(get("/actuator/health/liveness", null).statusCode()).isEqualTo(200);
 		assertThat(get("/actuator/health/readiness", null).statusCode()).isEqualTo(200);

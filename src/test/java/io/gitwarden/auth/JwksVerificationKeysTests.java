@@ -8,8 +8,9 @@ import java.time.Instant;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import io.gitwarden.config.MutableClock;
 import io.gitwarden.config.TestKeys;
-import io.gitwarden.policy.Refusal;
-import io.gitwarden.policy.RefusalReason;
+import io.gitwarden.refusal.Refusal;
+import io.gitwarden.refusal.RefusalReason;
+import io.gitwarden.web.RefusalStatus;
 import io.gitwarden.testsupport.Tokens;
 import io.jsonwebtoken.Jwts;
 import io.jsonwebtoken.security.Jwks;
@@ -116,7 +117,7 @@ class JwksVerificationKeysTests {
 		assertThatExceptionOfType(Refusal.class).isThrownBy(() -> this.verifier.verify(sign(KEY_1, "k1", "RS256")))
 			.satisfies((refusal) -> {
 				assertThat(refusal.reason()).isEqualTo(RefusalReason.TOKEN_KEYS_UNAVAILABLE);
-				assertThat(refusal.reason().httpStatus()).isEqualTo(503);
+				assertThat(RefusalStatus.of(refusal.reason())).isEqualTo(503);
 			});
 		assertThatExceptionOfType(Refusal.class).isThrownBy(() -> this.verifier.verify(sign(KEY_1, "k1", "RS256")));
 		this.issuer.verify(1, getRequestedFor(urlEqualTo(PATH)));

@@ -7,8 +7,8 @@ import java.time.ZoneOffset;
 import java.util.Set;
 
 import io.gitwarden.policy.Permission;
-import io.gitwarden.policy.Refusal;
-import io.gitwarden.policy.RefusalReason;
+import io.gitwarden.refusal.Refusal;
+import io.gitwarden.refusal.RefusalReason;
 import io.gitwarden.protocol.RepositoryId;
 import io.gitwarden.testsupport.Tokens;
 import org.junit.jupiter.api.Test;
@@ -32,9 +32,13 @@ class JwtTokenVerifierTests {
 		String token = Tokens.forRepo("Acme/App").issuedAt(NOW.minusSeconds(5)).ttl(Duration.ofMinutes(10)).sign();
 		SessionToken session = verifier(null).verify(token);
 		assertThat(session.session()).isEqualTo("session-1");
-		assertThat(session.repository()).isEqualTo(new RepositoryId("Acme", "App"));
-		assertThat(session.branch()).isEqualTo("agent/work");
-		assertThat(session.permissions()).isEqualTo(Set.of(Permission.FETCH, Permission.PUSH));
+		assertThat(session.grants()).hasSize(1);
+		Grant grant = session.grants().get(0);
+		assertThat(grant.repository()).isEqualTo(new RepositoryId("Acme", "App"));
+		assertThat(grant.branches()).extracting(RefPattern::text).containsExactly("agent/work");
+		assertThat(grant.tags()).isEmpty();
+		assertThat(grant.permissions()).isEqualTo(Set.of(Permission.FETCH, Permission.PUSH));
+		assertThat(session.issuedAt()).isEqualTo(NOW.minusSeconds(5).truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
 		assertThat(session.tokenSha256()).hasSize(64).isEqualTo(JwtTokenVerifier.sha256(token));
 	}
 
@@ -73,7 +77,7 @@ class JwtTokenVerifierTests {
 	@Test
 	void unknownScopeWordsGrantNothing() {
 		String token = Tokens.forRepo("a/b").claim("scope", "admin  fetch delete").sign();
-		assertThat(verifier(null).verify(token).permissions()).containsExactly(Permission.FETCH);
+		assertThat(verifier(null).verify(token).grants().get(0).permissions()).containsExactly(Permission.FETCH);
 	}
 
 	@Test

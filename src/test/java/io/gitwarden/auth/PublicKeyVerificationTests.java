@@ -9,8 +9,8 @@ import java.util.Set;
 
 import io.gitwarden.config.TestKeys;
 import io.gitwarden.policy.Permission;
-import io.gitwarden.policy.Refusal;
-import io.gitwarden.policy.RefusalReason;
+import io.gitwarden.refusal.Refusal;
+import io.gitwarden.refusal.RefusalReason;
 import io.gitwarden.protocol.RepositoryId;
 import io.gitwarden.testsupport.Tokens;
 import io.jsonwebtoken.Jwts;
@@ -38,16 +38,16 @@ class PublicKeyVerificationTests {
 		TokenVerifier verifier = verifier(RSA);
 		for (String alg : new String[] { "RS256", "RS384", "RS512", "PS256", "PS384", "PS512" }) {
 			SessionToken session = verifier.verify(sign(RSA.getPrivate(), alg));
-			assertThat(session.repository()).isEqualTo(RepositoryId.parse("owner/repo"));
-			assertThat(session.permissions()).containsExactlyInAnyOrder(Permission.FETCH, Permission.PUSH);
+			assertThat(session.grants().get(0).repository()).isEqualTo(RepositoryId.parse("owner/repo"));
+			assertThat(session.grants().get(0).permissions()).containsExactlyInAnyOrder(Permission.FETCH, Permission.PUSH);
 		}
 	}
 
 	@Test
 	void ecAndEd25519KeysAcceptTheirOneAlgorithm() {
-		assertThat(verifier(P256).verify(sign(P256.getPrivate(), "ES256")).branch()).isEqualTo("agent/work");
-		assertThat(verifier(P384).verify(sign(P384.getPrivate(), "ES384")).branch()).isEqualTo("agent/work");
-		assertThat(verifier(ED25519).verify(sign(ED25519.getPrivate(), "EdDSA")).branch()).isEqualTo("agent/work");
+		assertThat(verifier(P256).verify(sign(P256.getPrivate(), "ES256")).grants().get(0).branchPattern("agent/work")).isNotNull();
+		assertThat(verifier(P384).verify(sign(P384.getPrivate(), "ES384")).grants().get(0).branchPattern("agent/work")).isNotNull();
+		assertThat(verifier(ED25519).verify(sign(ED25519.getPrivate(), "EdDSA")).grants().get(0).branchPattern("agent/work")).isNotNull();
 	}
 
 	@Test

@@ -5,8 +5,8 @@ import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.gitwarden.config.MutableClock;
-import io.gitwarden.policy.Refusal;
-import io.gitwarden.policy.RefusalReason;
+import io.gitwarden.refusal.Refusal;
+import io.gitwarden.refusal.RefusalReason;
 import io.gitwarden.testsupport.Tokens;
 import org.junit.jupiter.api.Test;
 

@@ -56,7 +56,7 @@ class DemoModeIntegrationTests {
 			git.run(work, "push", "-q", "origin", "agent/demo").assertSuccess();
 			Result main = git.run(work, "push", "origin", "HEAD:main");
 			assertThat(main.exitCode()).isNotZero();
-			assertThat(main.stderr()).contains("[remote rejected] HEAD -> main (git-warden: this session may push only "
+			assertThat(main.stderr()).contains("[remote rejected] HEAD -> main (git-warden: refs/heads/main is protected; this session may push only "
 					+ "to refs/heads/agent/demo)");
 		}
 	}

@@ -13,10 +13,12 @@ class GitRouteTests {
 			GET  | /acme/app/info/refs        | service=git-receive-pack | acme/app | RECEIVE_PACK | ADVERTISEMENT
 			POST | /acme/app.git/git-upload-pack  | -                    | acme/app | UPLOAD_PACK  | RPC
 			POST | /Acme/My.App_1-x.git/git-receive-pack | -            | Acme/My.App_1-x | RECEIVE_PACK | RPC
+			GET  | /a/b/c.git/info/refs       | service=git-upload-pack  | a/b/c    | UPLOAD_PACK  | ADVERTISEMENT
+			POST | /group/sub/sub2/project/git-upload-pack | -            | group/sub/sub2/project | UPLOAD_PACK | RPC
 			""")
 	void parsesSmartHttpEndpoints(String method, String path, String query, String repo, GitService service,
 			GitRoute.Endpoint endpoint) {
-		assertThat(GitRoute.parse(method, path, query))
+		assertThat(GitRoute.parse(method, path, query, 8))
 			.hasValue(new GitRoute(RepositoryId.parse(repo), service, endpoint));
 	}
 
@@ -36,14 +38,19 @@ class GitRouteTests {
 			GET  | /acme/..../info/refs          | service=git-upload-pack
 			GET  | /acme%2Fapp.git/info/refs     | service=git-upload-pack
 			GET  | /acme/app%2egit/info/refs     | service=git-upload-pack
-			GET  | /a/b/c.git/info/refs          | service=git-upload-pack
+			GET  | /a/b/c/d/e/f/g/h/i.git/info/refs | service=git-upload-pack
+			GET  | /a//c.git/info/refs           | service=git-upload-pack
+			GET  | /a/b.git/c/info/refs          | service=git-upload-pack
+			GET  | /app.git/info/refs            | service=git-upload-pack
+			GET  | /acme/app.git/info/refs/      | service=git-upload-pack
 			GET  | //app.git/info/refs           | service=git-upload-pack
 			GET  | /acme/app.git.git/info/refs   | service=git-upload-pack
 			GET  | /acme/.git/info/refs          | service=git-upload-pack
 			HEAD | /acme/app.git/info/refs       | service=git-upload-pack
 			""")
 	void refusesEverythingElse(String method, String path, String query) {
-		assertThat(GitRoute.parse(method, path, query)).isEmpty();
+		// nine segments: one more than the default warden.upstream.max-path-depth
+		assertThat(GitRoute.parse(method, path, query, 8)).isEmpty();
 	}
 
 }

@@ -51,7 +51,7 @@ class ReceivePackCommandParserTests {
 		assertThat(request.capabilities()).containsExactly("report-status-v2", "side-band-64k", "quiet", "agent=git/2.39");
 		assertThat(request.sideBand()).isEqualTo(SideBand.LARGE);
 		assertThat(request.wantsReport()).isTrue();
-		assertThat(new String(request.consumed(), StandardCharsets.UTF_8)).isEqualTo(section);
+		assertThat(request.sectionLength()).isEqualTo(section.getBytes(StandardCharsets.UTF_8).length);
 		assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("PACKdata");
 	}
 
@@ -62,7 +62,7 @@ class ReceivePackCommandParserTests {
 		ReceivePackRequest request = this.parser.parse(stream(section + "PACK"));
 		assertThat(request.shallowCount()).isEqualTo(1);
 		assertThat(request.pushOptions()).containsExactly("ci.skip", "reviewer=me");
-		assertThat(request.consumed()).hasSize(section.length());
+		assertThat(request.sectionLength()).isEqualTo(section.length());
 	}
 
 	@Test
@@ -79,7 +79,7 @@ class ReceivePackCommandParserTests {
 	}
 
 	@Test
-	void nonUtf8RefNamesAreForwardedByteExact() throws Exception {
+	void refNamesThatAreNotUtf8AreRefused() throws Exception {
 		byte[] name = "refs/heads/caf\u00e9".getBytes(StandardCharsets.ISO_8859_1);
 		byte[] line = (A + " " + B + " ").getBytes(StandardCharsets.US_ASCII);
 		byte[] payload = new byte[line.length + name.length];
@@ -89,8 +89,39 @@ class ReceivePackCommandParserTests {
 		System.arraycopy(String.format("%04x", payload.length + 4).getBytes(StandardCharsets.US_ASCII), 0, section, 0, 4);
 		System.arraycopy(payload, 0, section, 4, payload.length);
 		System.arraycopy("0000".getBytes(StandardCharsets.US_ASCII), 0, section, 4 + payload.length, 4);
-		ReceivePackRequest request = this.parser.parse(new ByteArrayInputStream(section));
-		assertThat(request.consumed()).isEqualTo(section);
+		// "café" in Latin-1 would read as the allowed UTF-8 name and create another branch upstream
+		assertThatExceptionOfType(ProtocolException.class)
+			.isThrownBy(() -> this.parser.parse(new ByteArrayInputStream(section)))
+			.satisfies((ex) -> assertThat(ex.kind()).isEqualTo(Kind.MALFORMED))
+			.withMessageContaining("UTF-8");
+		byte[] utf8 = (pkt(A + " " + B + " refs/heads/caf\u00e9") + "0000").getBytes(StandardCharsets.UTF_8);
+		assertThat(this.parser.parse(new ByteArrayInputStream(utf8)).commands().get(0).getRefName())
+			.isEqualTo("refs/heads/caf\u00e9");
+	}
+
+	@Test
+	void capabilitiesAreMatchedByNameAsGitDoes() throws Exception {
+		// git's receive-pack takes "push-options=1" for push-options: so must git-warden, or the options
+		// would pass unchecked as if they were the pack
+		String section = pkt(A + " " + B + " refs/heads/x\0report-status push-options=1") + "0000"
+				+ pkt("ci.skip") + pkt("x=y") + "0000";
+		ReceivePackRequest request = this.parser.parse(stream(section + "PACK"));
+		assertThat(request.pushOptions()).containsExactly("ci.skip", "x=y");
+		assertThat(request.sectionLength()).isEqualTo(section.length());
+		assertThatExceptionOfType(ProtocolException.class)
+			.isThrownBy(() -> this.parser.parse(stream(pkt(A + " " + B + " refs/heads/x\0push-options=1") + "0000"
+					+ pkt("bad\u0001option") + "0000")));
+	}
+
+	@Test
+	void scanHandsOverCommandsWithoutKeepingThem() throws Exception {
+		String section = pkt(A + " " + B + " refs/heads/a\0report-status") + pkt(A + " " + B + " refs/heads/b") + "0000";
+		List<String> seen = new java.util.ArrayList<>();
+		ReceivePackRequest request = this.parser.scan(stream(section), (command) -> seen.add(command.getRefName()));
+		assertThat(seen).containsExactly("refs/heads/a", "refs/heads/b");
+		assertThat(request.commands()).isEmpty();
+		assertThat(request.commandCount()).isEqualTo(2);
+		assertThat(request.sectionLength()).isEqualTo(section.length());
 	}
 
 	@ParameterizedTest(name = "{0}")
@@ -176,15 +207,14 @@ class ReceivePackCommandParserTests {
 
 	/**
 	 * Random bytes never crash the parser: it either returns a request whose consumed bytes are a prefix
-	 * of the input (and within the limit), or refuses with a {@link ProtocolException}.
+	 * of the input: its length is within the limit, or refuses with a {@link ProtocolException}.
 	 */
 	@Property(tries = 2000)
 	void randomBytesAreRefusedOrParsedWithinLimits(@ForAll @Size(max = 600) byte[] input) throws IOException {
 		ReceivePackCommandParser bounded = new ReceivePackCommandParser(5, 512);
 		try {
 			ReceivePackRequest request = bounded.parse(new ByteArrayInputStream(input));
-			assertThat(request.consumed().length).isLessThanOrEqualTo(Math.min(512, input.length));
-			assertThat(input).startsWith(request.consumed());
+			assertThat(request.sectionLength()).isLessThanOrEqualTo(Math.min(512, input.length));
 			assertThat(request.commands().size()).isLessThanOrEqualTo(5);
 		}
 		catch (ProtocolException ex) {
@@ -203,7 +233,7 @@ class ReceivePackCommandParserTests {
 		ReceivePackRequest request = new ReceivePackCommandParser(100, 1 << 20).parse(stream(section.toString()));
 		assertThat(request.commands()).extracting(ReceiveCommand::getRefName)
 			.containsExactlyElementsOf(names.stream().map((n) -> "refs/heads/" + n).toList());
-		assertThat(new String(request.consumed(), StandardCharsets.UTF_8)).isEqualTo(section.toString());
+		assertThat(request.sectionLength()).isEqualTo(section.toString().getBytes(StandardCharsets.UTF_8).length);
 	}
 
 	@net.jqwik.api.Provide

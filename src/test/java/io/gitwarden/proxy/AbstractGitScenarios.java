@@ -216,7 +216,7 @@ abstract class AbstractGitScenarios {
 		Result push = git().run(work, "push", "origin", "HEAD:main");
 		assertThat(push.exitCode()).isNotZero();
 		assertThat(push.stderr())
-			.contains(" ! [remote rejected] HEAD -> main (git-warden: this session may push only to refs/heads/agent/work)")
+			.contains(" ! [remote rejected] HEAD -> main (git-warden: refs/heads/main is protected; this session may push only to refs/heads/agent/work)")
 			.contains("remote: git-warden: push your work with: git push origin HEAD:agent/work");
 		assertThat(repositories().resolve(this.repo, "refs/heads/main")).isEqualTo(mainBefore);
 	}
@@ -231,7 +231,7 @@ abstract class AbstractGitScenarios {
 		git().run(work, "commit", "-q", "-m", "big").assertSuccess();
 		Result push = git().run(work, "push", "origin", "HEAD:main");
 		assertThat(push.exitCode()).isNotZero();
-		assertThat(push.stderr()).contains("[remote rejected] HEAD -> main (git-warden: this session may push only to")
+		assertThat(push.stderr()).contains("[remote rejected] HEAD -> main (git-warden: refs/heads/main is protected; this session may push only to")
 			.doesNotContain("Broken pipe");
 		assertThat(repositories().refs(this.repo)).isEqualTo(refsBefore);
 	}
@@ -250,7 +250,7 @@ abstract class AbstractGitScenarios {
 						+ " (git-warden: this session may push only to refs/heads/agent/work)");
 		}
 		Result tag = git().run(work, "push", "origin", "HEAD:refs/tags/v1");
-		assertThat(tag.stderr()).contains("[remote rejected] HEAD -> v1 (git-warden: this session may not push tags");
+		assertThat(tag.stderr()).contains("[remote rejected] HEAD -> v1 (git-warden: this session may not push this tag");
 		Result notes = git().run(work, "push", "origin", "HEAD:refs/notes/x");
 		assertThat(notes.stderr()).contains("[remote rejected]");
 		assertThat(repositories().refs(this.repo)).isEqualTo(refsBefore);
@@ -278,7 +278,7 @@ abstract class AbstractGitScenarios {
 		Result push = git().run(work, "push", "origin", "HEAD:" + BRANCH, "HEAD:main");
 		assertThat(push.exitCode()).isNotZero();
 		assertThat(push.stderr())
-			.contains("[remote rejected] HEAD -> main (git-warden: this session may push only to refs/heads/agent/work)")
+			.contains("[remote rejected] HEAD -> main (git-warden: refs/heads/main is protected; this session may push only to refs/heads/agent/work)")
 			.contains("[remote rejected] HEAD -> " + BRANCH
 					+ " (git-warden: not pushed because another ref in this push was refused)");
 		assertThat(repositories().refs(this.repo)).isEqualTo(refsBefore);

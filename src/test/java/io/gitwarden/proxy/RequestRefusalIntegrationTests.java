@@ -277,7 +277,7 @@ class RequestRefusalIntegrationTests {
 	void malformedPushesAreRefusedAndNotForwarded(String name, String body, String reason) throws Exception {
 		HttpResponse<String> response = receivePack(body);
 		assertThat(response.statusCode()).isEqualTo(400);
-		assertThat(response.body()).contains("malformed receive-pack request").contains(reason);
+		assertThat(response.body()).contains("malformed request").contains(reason);
 		assertUpstreamUntouched();
 	}
 
@@ -314,7 +314,7 @@ class RequestRefusalIntegrationTests {
 		assertThat(response.statusCode()).isEqualTo(200);
 		// channel 1 carries the report: "unpack ok" then "ng refs/heads/main <reason>"
 		assertThat(response.body()).contains("\u0001000eunpack ok\n")
-			.contains("ng refs/heads/main git-warden: this session may push only to refs/heads/agent/work\n")
+			.contains("ng refs/heads/main git-warden: refs/heads/main is protected; this session may push only to refs/heads/agent/work\n")
 			.endsWith("0000");
 		assertUpstreamUntouched();
 	}
@@ -323,7 +323,7 @@ class RequestRefusalIntegrationTests {
 	void refusedPushWithoutSideBandGetsPlainReport() throws Exception {
 		HttpResponse<String> response = receivePack(pkt(ZERO + " " + ONE + " refs/tags/v1\0 report-status") + "0000");
 		assertThat(response.body()).isEqualTo(pkt("unpack ok\n") + pkt(
-				"ng refs/tags/v1 git-warden: this session may not push tags; it may push only to refs/heads/agent/work\n")
+				"ng refs/tags/v1 git-warden: this session may not push this tag; it may push only to refs/heads/agent/work\n")
 				+ "0000");
 		assertUpstreamUntouched();
 	}
@@ -359,7 +359,7 @@ class RequestRefusalIntegrationTests {
 			.header("Content-Encoding", "gzip")
 			.POST(HttpRequest.BodyPublishers.ofByteArray(gzipped.toByteArray()))
 			.build(), HttpResponse.BodyHandlers.ofString());
-		assertThat(response.body()).contains("ng refs/heads/main git-warden: this session may push only to");
+		assertThat(response.body()).contains("ng refs/heads/main git-warden: refs/heads/main is protected; this session may push only to");
 		assertUpstreamUntouched();
 	}
 

@@ -19,8 +19,9 @@ import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import io.gitwarden.config.MutableClock;
 import io.gitwarden.config.TestKeys;
 import io.gitwarden.policy.Permission;
-import io.gitwarden.policy.Refusal;
-import io.gitwarden.policy.RefusalReason;
+import io.gitwarden.refusal.Refusal;
+import io.gitwarden.refusal.RefusalReason;
+import io.gitwarden.web.RefusalStatus;
 import io.gitwarden.protocol.RepositoryId;
 import io.jsonwebtoken.Claims;
 import io.jsonwebtoken.Jwts;
@@ -176,7 +177,7 @@ class GitHubAppCredentialsTests {
 		assertThatExceptionOfType(Refusal.class).isThrownBy(() -> credentials.authorization(REPO, Permission.PUSH))
 			.satisfies((refusal) -> {
 				assertThat(refusal.reason()).isEqualTo(reason);
-				assertThat(refusal.reason().httpStatus()).isEqualTo(httpStatus);
+				assertThat(RefusalStatus.of(refusal.reason())).isEqualTo(httpStatus);
 				assertThat(refusal.getMessage()).startsWith("could not obtain an upstream credential").contains(text);
 			});
 		stubMint("ghs_after-failure", Duration.ofHours(1));
@@ -222,7 +223,7 @@ class GitHubAppCredentialsTests {
 			.isThrownBy(() -> credentials(42L, Duration.ofMillis(300)).authorization(REPO, Permission.PUSH))
 			.satisfies((refusal) -> {
 				assertThat(refusal.reason()).isEqualTo(RefusalReason.UPSTREAM_CREDENTIAL_SERVICE_UNAVAILABLE);
-				assertThat(refusal.reason().httpStatus()).isEqualTo(503);
+				assertThat(RefusalStatus.of(refusal.reason())).isEqualTo(503);
 				assertThat(refusal.getMessage()).contains("did not answer within");
 			});
 	}
@@ -249,7 +250,7 @@ class GitHubAppCredentialsTests {
 		assertThatExceptionOfType(Refusal.class).isThrownBy(() -> credentials.authorization(REPO, Permission.PUSH))
 			.satisfies((refusal) -> {
 				assertThat(refusal.reason()).isEqualTo(RefusalReason.UPSTREAM_CREDENTIAL_RATE_LIMITED);
-				assertThat(refusal.reason().httpStatus()).isEqualTo(503);
+				assertThat(RefusalStatus.of(refusal.reason())).isEqualTo(503);
 				assertThat(refusal.getMessage()).contains("rate limit").endsWith("retry in " + seconds + " s");
 			});
 	}

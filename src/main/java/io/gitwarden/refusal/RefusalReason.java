@@ -1,0 +1,206 @@
+package io.gitwarden.refusal;
+
+import java.util.Locale;
+
+/**
+ * The catalogue of every refusal git-warden makes, independent of HTTP. Each reason has a stable code
+ * (audit events, metrics, alerts), a {@link Category}, a one-line message that fits git's console, and
+ * one line of advice. Messages may take arguments ({@link String#format}) but never a token, a
+ * credential or a secret found in content. How a reason is put on the wire (HTTP status, git's
+ * pkt-line {@code ERR}, a report-status {@code ng} line, GitHub's or LFS's JSON error) is decided at
+ * the edge, in one place per wire format.
+ */
+public enum RefusalReason {
+
+	// --- authentication: git asks its credential helper and retries
+
+	/** No credentials at all: git's normal first request, answered with a challenge. */
+	CREDENTIALS_MISSING(Category.AUTHENTICATION, "authentication required",
+			"send the session token as the HTTP password or as 'Authorization: Bearer <token>'"),
+
+	/** Not a JWT, bad signature, wrong algorithm, missing or invalid claims, malformed credentials. */
+	TOKEN_INVALID(Category.AUTHENTICATION, "session token rejected: %s", "ask the orchestrator for a new session token"),
+
+	/** {@code exp} has passed. */
+	TOKEN_EXPIRED(Category.AUTHENTICATION, "session token expired", "ask the orchestrator for a new session token"),
+
+	/** {@code nbf} or {@code iat} is in the future. */
+	TOKEN_NOT_YET_VALID(Category.AUTHENTICATION, "session token is not valid yet", "check the clock of the token issuer"),
+
+	/** The session was revoked by an operator. */
+	SESSION_REVOKED(Category.AUTHENTICATION, "session revoked", "this session may no longer use git-warden"),
+
+	// --- authorization of the whole request
+
+	/** The token grants nothing on the repository of the URL. */
+	REPOSITORY_NOT_IN_SCOPE(Category.AUTHORIZATION, "this session may not access %s",
+			"this session's token grants %2$s"),
+
+	/** The token's grant for the repository lacks the scope for this request. */
+	SCOPE_MISSING(Category.AUTHORIZATION, "this session's token lacks the '%s' scope for %s",
+			"ask the orchestrator for a token with that scope"),
+
+	/** A push scope without any branch or tag to push to. */
+	BRANCH_MISSING(Category.AUTHORIZATION, "this session's token names no branch to push to",
+			"ask the orchestrator for a token with a 'branch' claim"),
+
+	// --- per-ref push authorization: reported as 'ng <ref> <message>'
+
+	/** A branch the grant does not name. */
+	REF_NOT_SESSION_BRANCH(Category.AUTHORIZATION, "this session may push only to %s",
+			"push your work with: git push origin HEAD:%2$s"),
+
+	/** A tag the grant does not name. */
+	TAG_PUSH(Category.AUTHORIZATION, "this session may not push this tag; it may push only to %s",
+			"push your work with: git push origin HEAD:%2$s"),
+
+	/** Moving or deleting an existing tag. */
+	TAG_UPDATE(Category.AUTHORIZATION, "tags may be created, not moved or deleted",
+			"create a new tag instead of moving %s"),
+
+	/** Outside {@code refs/heads/} and {@code refs/tags/}: HEAD, notes, pull refs, and so on. */
+	REF_OUTSIDE_BRANCHES(Category.AUTHORIZATION, "this session may push only to %s",
+			"push your work with: git push origin HEAD:%2$s"),
+
+	/** A branch no session may touch ({@code warden.policy.protected-branches}). */
+	PROTECTED_BRANCH(Category.AUTHORIZATION, "%s is protected; this session may push only to %s",
+			"push your work with: git push origin HEAD:%3$s, then open a pull request"),
+
+	/** Deleting a branch while deletion is disabled. */
+	BRANCH_DELETION(Category.AUTHORIZATION, "this session may not delete %s", "branch deletion is disabled on this server"),
+
+	/** An allowed update in a push that has a refused one: nothing of the push was forwarded. */
+	NOT_PUSHED_OTHER_REF_REFUSED(Category.POLICY, "not pushed because another ref in this push was refused",
+			"fix the refused refs and push again"),
+
+	// --- content policy of a push (per ref, with findings)
+
+	/** A change under a protected path (CI workflows by default). */
+	PROTECTED_PATH(Category.POLICY, "this push changes a protected path",
+			"remove the change to protected paths (%s) from these commits"),
+
+	/** A credential in added content. */
+	SECRET_DETECTED(Category.POLICY, "this push adds a secret",
+			"remove the secret from every commit of the push (rewrite them) and use a secret store"),
+
+	/** A new file larger than {@code warden.policy.max-file-size}. */
+	FILE_TOO_LARGE(Category.POLICY, "this push adds a file larger than %s", "keep large files out of the repository"),
+
+	/** A non-fast-forward update while force pushes are refused. */
+	NON_FAST_FORWARD(Category.POLICY, "non-fast-forward update of %s refused",
+			"fetch, rebase or merge onto the remote branch, then push without --force"),
+
+	/** The pack carries objects that no pushed ref reaches. */
+	UNREFERENCED_OBJECTS(Category.POLICY, "the pack carries objects that no pushed ref reaches",
+			"push with a standard git client"),
+
+	/** A commit author or committer email that {@code warden.policy.commit-email} does not accept. */
+	COMMIT_EMAIL(Category.POLICY, "this push has commits by an email address that is not allowed",
+			"set user.email to an allowed address and rewrite the commits"),
+
+	/** The push could not be inspected (mirror unavailable, corrupt pack, limits): refused, fail closed. */
+	INSPECTION_FAILED(Category.POLICY, "this push could not be inspected: %s", "retry the push; if it persists, ask the operator"),
+
+	// --- requests git-warden does not serve or cannot read
+
+	/** Not an endpoint git-warden serves (dumb HTTP, other services, other paths). */
+	NOT_A_GIT_ENDPOINT(Category.PROTOCOL, "not a git smart-HTTP endpoint", "use https://<git-warden>/<owner>/<repo>.git"),
+
+	/** Refused before routing: path tricks, invalid encodings, oversized or invalid headers. */
+	REQUEST_REJECTED(Category.PROTOCOL, "request rejected: %s", "this is not a request git sends"),
+
+	/** An RPC body that is not the service's request type. */
+	WRONG_CONTENT_TYPE(Category.PROTOCOL, "expected Content-Type %s", "this is not a request git sends"),
+
+	/** A request body that cannot be decoded (not gzip although labelled so, an unknown encoding). */
+	BAD_CONTENT_ENCODING(Category.PROTOCOL, "request body could not be decoded: %s", "send the body as git does"),
+
+	/** The receive-pack command section or another git request is not valid. */
+	MALFORMED_REQUEST(Category.PROTOCOL, "malformed request: %s", "this is not a request git sends"),
+
+	/** More commands, bytes or decoded bytes than git-warden reads. */
+	REQUEST_TOO_LARGE(Category.PROTOCOL, "%s", "push fewer refs or smaller files at a time"),
+
+	/** The body ended early, broke, or arrived too slowly. */
+	REQUEST_BODY_INCOMPLETE(Category.PROTOCOL, "request body incomplete: %s", "retry"),
+
+	/** Valid git, but a feature git-warden cannot police. */
+	UNSUPPORTED_FEATURE(Category.PROTOCOL, "%s", "push without that feature"),
+
+	// --- upstream
+
+	/** Could not connect, DNS, TLS, timed out. The cause is a short code. */
+	UPSTREAM_UNAVAILABLE(Category.UPSTREAM, "upstream git server unavailable (%s)", "try again later"),
+
+	/** The upstream answered something that is not a smart-HTTP response (an HTML page, a dumb server). */
+	UPSTREAM_NOT_GIT(Category.UPSTREAM, "the upstream is not a git server (it answered HTTP %s with %s)",
+			"an operator must check warden.upstream.url"),
+
+	/** The upstream refused git-warden's own credential. */
+	UPSTREAM_CREDENTIALS_REJECTED(Category.UPSTREAM, "upstream git server rejected git-warden's credentials (HTTP %s)",
+			"an operator must check git-warden's upstream credential"),
+
+	/** The repository does not exist upstream (or the credential cannot see it). */
+	UPSTREAM_NOT_FOUND(Category.UPSTREAM, "repository %s not found upstream", "check the repository name in the session token"),
+
+	/** Any other unexpected upstream status. */
+	UPSTREAM_ERROR(Category.UPSTREAM, "upstream git server answered HTTP %s", "try again later"),
+
+	/** A stream broke after the response started (client or upstream went away). */
+	TRANSFER_FAILED(Category.UPSTREAM, "transfer interrupted", "retry"),
+
+	/** The GitHub API refused to hand out an installation token: an operator must act. */
+	UPSTREAM_CREDENTIAL_UNAVAILABLE(Category.UPSTREAM, "could not obtain an upstream credential: %s",
+			"an operator must check git-warden's GitHub App configuration"),
+
+	/** The GitHub API failed, timed out or could not be reached while minting an installation token. */
+	UPSTREAM_CREDENTIAL_SERVICE_UNAVAILABLE(Category.UPSTREAM, "could not obtain an upstream credential: %s",
+			"try again later"),
+
+	/** The GitHub API rate limit was reached while minting an installation token. */
+	UPSTREAM_CREDENTIAL_RATE_LIMITED(Category.UPSTREAM,
+			"could not obtain an upstream credential: GitHub API rate limit reached, retry in %s s", "try again later"),
+
+	/** No key to verify session tokens with: the token issuer's JWKS endpoint has not answered yet. */
+	TOKEN_KEYS_UNAVAILABLE(Category.UPSTREAM, "session token verification keys are unavailable", "try again later"),
+
+	// --- git-warden itself
+
+	/** Every slot for this kind of work is taken. */
+	SERVER_BUSY(Category.INTERNAL, "git-warden is busy (%s)", "try again in a few seconds"),
+
+	/** A bug in git-warden; the message carries only the request id. */
+	INTERNAL_ERROR(Category.INTERNAL, "internal error (request %s)", "report the request id to the operator");
+
+	private final Category category;
+
+	private final String message;
+
+	private final String advice;
+
+	RefusalReason(Category category, String message, String advice) {
+		this.category = category;
+		this.message = message;
+		this.advice = advice;
+	}
+
+	/** Stable identifier for audit events and metrics, e.g. {@code ref-not-session-branch}. */
+	public String code() {
+		return name().toLowerCase(Locale.ROOT).replace('_', '-');
+	}
+
+	public Category category() {
+		return this.category;
+	}
+
+	/** The one-line message, with its arguments. */
+	public String message(Object... args) {
+		return String.format(Locale.ROOT, this.message, args);
+	}
+
+	/** One line of advice, with the same arguments. */
+	public String advice(Object... args) {
+		return String.format(Locale.ROOT, this.advice, args);
+	}
+
+}
