@@ -119,7 +119,8 @@ class GitEndpoint {
 			answer(response, refusal);
 		}
 		finally {
-			this.bodies.finish(request);
+			// An authenticated client still sending gets its body drained (bounded) so it reads the answer.
+			this.bodies.finish(request, session != null);
 			outcome(route, session, tokenSha256, result, refusal).attachTo(request);
 		}
 	}

@@ -128,8 +128,24 @@ public final class RequestBodies {
 	 * after the answer instead of being swallowed by a server thread.
 	 */
 	public void finish(HttpServletRequest request) {
+		finish(request, false);
+	}
+
+	/**
+	 * As {@link #finish(HttpServletRequest)}; with {@code drain}, for an authenticated client that is
+	 * still sending, the rest of the body is first read and discarded within {@code warden.limits.drain-time}
+	 * (so that the client reads the answer instead of a reset connection).
+	 */
+	public void finish(HttpServletRequest request, boolean drain) {
 		try {
 			ServletInputStream in = request.getInputStream();
+			if (drain && !in.isFinished()) {
+				long deadline = System.nanoTime() + this.limits.drainTime().toNanos();
+				byte[] buffer = new byte[BUFFER_SIZE];
+				while (!in.isFinished() && System.nanoTime() - deadline < 0 && in.read(buffer) >= 0) {
+					// discard
+				}
+			}
 			int read = 0;
 			byte[] buffer = null;
 			while (!in.isFinished() && read < ABANDON_READ_LIMIT) {

@@ -74,10 +74,13 @@ class AuditIntegrationTests {
 		git = new GitCli(scratch.resolve("home"));
 		repositories = new TestRepositories(git, Files.createDirectories(scratch.resolve("repos")), scratch);
 		upstream = EmbeddedGitServer.start(repositories.root(), UPSTREAM_TOKEN,
-				(receivePack) -> receivePack.setPreReceiveHook((pack, commands) -> commands.stream()
-					.filter((command) -> command.getRefName().equals(UPSTREAM_REJECTS))
-					.forEach((command) -> command.setResult(ReceiveCommand.Result.REJECTED_OTHER_REASON,
-							"upstream policy says no"))));
+				(receivePack) -> {
+					receivePack.setAllowPushOptions(true);
+					receivePack.setPreReceiveHook((pack, commands) -> commands.stream()
+						.filter((command) -> command.getRefName().equals(UPSTREAM_REJECTS))
+						.forEach((command) -> command.setResult(ReceiveCommand.Result.REJECTED_OTHER_REASON,
+								"upstream policy says no")));
+				});
 		registry.add("warden.upstream.url", () -> upstream.baseUrl().toString());
 		registry.add("warden.upstream.token", () -> UPSTREAM_TOKEN);
 		registry.add("warden.auth.hmac-secret", () -> Tokens.SECRET);
@@ -137,6 +140,116 @@ class AuditIntegrationTests {
 		assertThat(text(update, "type")).isEqualTo("create");
 		assertThat(text(update, "result")).isEqualTo("ok");
 		assertThat(Files.readString(auditFile)).doesNotContain(token);
+	}
+
+	/** Sends raw bytes (what no HTTP client library would send) and returns the response head. */
+	private String raw(byte[] request) throws IOException {
+		try (java.net.Socket socket = new java.net.Socket("127.0.0.1", this.port)) {
+			socket.setSoTimeout(10_000);
+			socket.getOutputStream().write(request);
+			socket.getOutputStream().flush();
+			byte[] buffer = new byte[4096];
+			int n = socket.getInputStream().read(buffer);
+			return (n > 0) ? new String(buffer, 0, n, java.nio.charset.StandardCharsets.ISO_8859_1) : "";
+		}
+	}
+
+	private static String requestId(String response) {
+		java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("X-Request-Id: ([0-9a-f-]+)").matcher(response);
+		return matcher.find() ? matcher.group(1) : null;
+	}
+
+	@Test
+	void aUserAgentWithC1BytesCannotEscapeTheRecord() throws Exception {
+		String repo = repository("c1");
+		byte[] head = ("GET /" + repo + ".git/info/refs?service=git-upload-pack HTTP/1.1\r\nHost: x\r\nUser-Agent: git/")
+			.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+		byte[] tail = "evil\r\nConnection: close\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+		byte[] request = new byte[head.length + 2 + tail.length];
+		System.arraycopy(head, 0, request, 0, head.length);
+		request[head.length] = (byte) 0x85;
+		request[head.length + 1] = (byte) 0x9b;
+		System.arraycopy(tail, 0, request, head.length + 2, tail.length);
+		String response = raw(request);
+		assertThat(response).startsWith("HTTP/1.1 401");
+		String requestId = requestId(response);
+		JsonNode event = Eventually.await(() -> eventsWhere((e) -> requestId.equals(text(e, "requestId"))),
+				(found) -> !found.isEmpty())
+			.get(0);
+		assertThat(text(event, "userAgent")).isEqualTo("git/\\u0085\\u009bevil");
+		assertThat(text(event, "decision")).isEqualTo("challenged");
+		assertThat(text(event.get("reason"), "code")).isEqualTo("credentials-missing");
+	}
+
+	@Test
+	void gitsFirstRequestWithoutCredentialsIsAChallengeNotARefusal() throws Exception {
+		String repo = repository("challenge");
+		HttpResponse<String> response = get("/" + repo + ".git/info/refs?service=git-upload-pack", null);
+		assertThat(response.statusCode()).isEqualTo(401);
+		String requestId = response.headers().firstValue("X-Request-Id").orElseThrow();
+		JsonNode event = Eventually.await(() -> eventsWhere((e) -> requestId.equals(text(e, "requestId"))),
+				(found) -> !found.isEmpty())
+			.get(0);
+		assertThat(text(event, "decision")).isEqualTo("challenged");
+		assertThat(text(event.get("reason"), "category")).isEqualTo("authentication");
+	}
+
+	@Test
+	void requestsRejectedBeforeAnyHandlerAreRecorded() throws Exception {
+		// a traversal probe, refused by the firewall
+		String traversal = raw("GET /acme/%2e%2e/etc/passwd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+			.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+		assertThat(traversal).startsWith("HTTP/1.1 400");
+		// a request line Tomcat itself refuses
+		String badLine = raw("GET /a b c HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+		assertThat(badLine).startsWith("HTTP/1.1 400");
+		// headers larger than Tomcat reads
+		String huge = raw(("GET /acme/x.git/info/refs?service=git-upload-pack HTTP/1.1\r\nHost: x\r\nX-Big: "
+				+ "a".repeat(20_000) + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+		assertThat(huge).startsWith("HTTP/1.1 400");
+		List<JsonNode> rejected = Eventually.await(() -> eventsWhere((e) -> "rejected".equals(text(e, "operation"))
+				&& e.get("status").asInt() == 400), (found) -> found.size() >= 3);
+		assertThat(rejected).allSatisfy((event) -> {
+			assertThat(text(event, "decision")).isEqualTo("denied");
+			assertThat(text(event.get("reason"), "code")).isEqualTo("request-rejected");
+		});
+		assertThat(rejected).anySatisfy((event) -> assertThat(text(event, "path")).contains("%2e%2e"));
+	}
+
+	@Test
+	void forwardedHeadersAreNotTrustedFromUnconfiguredProxies() throws Exception {
+		String repo = repository("forwarded");
+		HttpResponse<String> response = this.http.send(HttpRequest
+			.newBuilder(URI.create(base() + "/" + repo + ".git/info/refs?service=git-upload-pack"))
+			.header("X-Forwarded-For", "203.0.113.9")
+			.build(), HttpResponse.BodyHandlers.ofString());
+		String requestId = response.headers().firstValue("X-Request-Id").orElseThrow();
+		JsonNode event = Eventually.await(() -> eventsWhere((e) -> requestId.equals(text(e, "requestId"))),
+				(found) -> !found.isEmpty())
+			.get(0);
+		assertThat(text(event, "client")).isEqualTo("127.0.0.1");
+	}
+
+	@Test
+	void aLargeChunkedPushWithPushOptionsIsRecordedAsAllowedWithItsOptions() throws IOException {
+		String repo = repository("chunked");
+		String session = "s-" + UUID.randomUUID();
+		String token = Tokens.forRepo(repo).claim("sub", session).sign();
+		Path work = cloneAndCommit(repo, session, token);
+		// 3 MiB of random bytes: over git's 1 MiB postBuffer, so the push goes chunked after a probe
+		byte[] random = new byte[3 * 1024 * 1024];
+		new java.util.Random(7).nextBytes(random);
+		Files.write(work.resolve("big.bin"), random);
+		git.run(work, "add", ".").assertSuccess();
+		git.run(work, "commit", "-q", "-m", "big").assertSuccess();
+		git.run(work, "-c", "push.pushOption=ci.skip", "push", "-q", "origin", "HEAD:agent/work").assertSuccess();
+		List<JsonNode> pushes = awaitEvents(session,
+				(found) -> found.stream().anyMatch((e) -> "push".equals(text(e, "operation")) && e.has("updates")));
+		JsonNode push = pushes.stream().filter((e) -> e.has("updates")).reduce((a, b) -> b).orElseThrow();
+		assertThat(text(push, "decision")).isEqualTo("allowed");
+		assertThat(push.get("bytesIn").asLong()).isGreaterThan(3_000_000L);
+		assertThat(text(push.get("updates").get(0), "result")).isEqualTo("ok");
+		assertThat(push.get("pushOptions").get(0).asString()).isEqualTo("ci.skip");
 	}
 
 	@Test

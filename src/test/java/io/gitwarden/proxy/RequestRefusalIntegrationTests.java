@@ -373,4 +373,68 @@ class RequestRefusalIntegrationTests {
 		assertUpstreamUntouched();
 	}
 
+	HttpResponse<String> encoded(String service, String encoding, byte[] body) throws Exception {
+		return this.http.send(HttpRequest.newBuilder(uri("/" + REPO + ".git/" + service))
+			.header("Authorization", basic(Tokens.forRepo(REPO).sign()))
+			.header("Content-Type", "application/x-" + service + "-request")
+			.header("Content-Encoding", encoding)
+			.POST(HttpRequest.BodyPublishers.ofByteArray(body))
+			.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "git-upload-pack", "git-receive-pack" })
+	void aBodyLabelledGzipThatIsNotGzipIsRefusedWithTheReason(String service) throws Exception {
+		HttpResponse<String> response = encoded(service, "gzip",
+				(pkt("command=ls-refs") + "0000").getBytes(StandardCharsets.US_ASCII));
+		assertThat(response.statusCode()).isEqualTo(400);
+		assertThat(response.body()).contains("request body could not be decoded: the body is labelled gzip but is not valid gzip");
+		assertUpstreamUntouched();
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "git-upload-pack", "git-receive-pack" })
+	void aGzipBombIsStoppedEarlyAndNeverForwarded(String service) throws Exception {
+		// an allowed command, then 1 GiB of zeros as the "pack": about 1 MB on the wire
+		ByteArrayOutputStream gzipped = new ByteArrayOutputStream();
+		try (GZIPOutputStream gzip = new GZIPOutputStream(gzipped, 64 * 1024)) {
+			gzip.write((pkt(ZERO + " " + ONE + " refs/heads/agent/work\0report-status") + "0000")
+				.getBytes(StandardCharsets.US_ASCII));
+			byte[] zeros = new byte[1024 * 1024];
+			for (int i = 0; i < 1024; i++) {
+				gzip.write(zeros);
+			}
+		}
+		HttpResponse<String> response = encoded(service, "gzip", gzipped.toByteArray());
+		// stopped once the ratio was passed (after 1 MiB of output), not after inflating the whole GiB
+		assertThat(response.statusCode()).isEqualTo(413);
+		assertThat(response.body()).contains("gzip body inflates more than 100 times");
+		assertUpstreamUntouched();
+	}
+
+	@Test
+	void anUnknownContentEncodingIsRefused() throws Exception {
+		HttpResponse<String> response = encoded("git-upload-pack", "br", new byte[] { 1, 2, 3 });
+		assertThat(response.statusCode()).isEqualTo(400);
+		assertThat(response.body()).contains("unsupported Content-Encoding");
+		assertUpstreamUntouched();
+	}
+
+	@Test
+	void aRefNameThatIsNotUtf8IsRefusedNotForwarded() throws Exception {
+		// the session may push refs/heads/agent/work; the Latin-1 bytes of another name must not slip through
+		byte[] name = "refs/heads/agent/w\u00f6rk".getBytes(StandardCharsets.ISO_8859_1);
+		String head = ZERO + " " + ONE + " ";
+		String caps = "\0report-status";
+		byte[] payload = new byte[head.length() + name.length + caps.length()];
+		System.arraycopy(head.getBytes(StandardCharsets.US_ASCII), 0, payload, 0, head.length());
+		System.arraycopy(name, 0, payload, head.length(), name.length);
+		System.arraycopy(caps.getBytes(StandardCharsets.US_ASCII), 0, payload, head.length() + name.length, caps.length());
+		String body = String.format("%04x", payload.length + 4) + new String(payload, StandardCharsets.ISO_8859_1) + "0000";
+		HttpResponse<String> response = receivePack(body);
+		assertThat(response.statusCode()).isEqualTo(400);
+		assertThat(response.body()).contains("not valid UTF-8");
+		assertUpstreamUntouched();
+	}
+
 }
