@@ -5,18 +5,18 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
-/** Puts {@link AdminAuthentication} in front of every {@code /admin/**} handler. */
+/** Records every admin API call ({@link AdminAudit}). Authentication is {@link AdminSecurity}'s. */
 @Configuration(proxyBeanMethods = false)
 class AdminConfiguration {
 
 	@Bean
-	WebMvcConfigurer adminAuthentication(AdminProperties properties) {
-		AdminAuthentication authentication = new AdminAuthentication(properties);
+	WebMvcConfigurer adminAudit() {
+		AdminAudit audit = new AdminAudit();
 		return new WebMvcConfigurer() {
 
 			@Override
 			public void addInterceptors(InterceptorRegistry registry) {
-				registry.addInterceptor(authentication).addPathPatterns("/admin/**");
+				registry.addInterceptor(audit).addPathPatterns("/admin/**");
 			}
 
 		};

@@ -12,12 +12,15 @@ import java.util.UUID;
 import io.gitwarden.audit.AuditFilter;
 import io.gitwarden.audit.AuditReader;
 import io.gitwarden.auth.AuthProperties;
+import io.gitwarden.auth.JwtTokenVerifier;
 import io.gitwarden.auth.SessionRevocations;
 import io.gitwarden.auth.SessionTokenIssuer;
 import io.gitwarden.auth.SessionTokenIssuer.IssuedToken;
 import io.gitwarden.policy.Permission;
 import io.gitwarden.protocol.RepositoryId;
 import io.gitwarden.refusal.Decision;
+import io.gitwarden.refusal.Refusal;
+import io.gitwarden.refusal.RefusalReason;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.eclipse.jgit.lib.Constants;
@@ -39,7 +42,7 @@ import org.springframework.web.method.annotation.MethodArgumentTypeMismatchExcep
 
 /**
  * The admin API, {@code /admin/v1}: mint session tokens, revoke sessions, query the audit trail.
- * Authenticated by {@link AdminAuthentication}; described in {@code docs/admin-api.md} and
+ * Authenticated by {@link AdminSecurity}; described in {@code docs/admin-api.md} and
  * {@code /openapi/admin-v1.yaml}. Every other {@code /admin/...} path answers 404 here, so it can never
  * reach the git proxy's catch-all mapping.
  */
@@ -104,7 +107,7 @@ class AdminController {
 	}
 
 	@PostMapping("/admin/v1/tokens")
-	ResponseEntity<?> mint(@RequestBody TokenRequest request) {
+	ResponseEntity<?> mint(@RequestBody TokenRequest request, jakarta.servlet.http.HttpServletRequest servletRequest) {
 		if (!this.issuer.canIssue()) {
 			// Verification by public key or JWKS only: the orchestrator signs, git-warden holds no private key.
 			return ResponseEntity.status(HttpStatus.CONFLICT)
@@ -132,10 +135,12 @@ class AdminController {
 					+ " (warden.auth.max-token-lifetime)");
 		}
 		String session = (request.session() != null) ? request.session() : "ses_" + UUID.randomUUID();
-		if (session.isBlank() || session.length() > MAX_SESSION_LENGTH || !isPrintable(session)) {
-			throw new BadRequest("'session' must be 1 to " + MAX_SESSION_LENGTH + " printable characters");
+		if (session.isBlank() || session.length() > MAX_SESSION_LENGTH || !JwtTokenVerifier.isValidSession(session)) {
+			throw new BadRequest("'session' must be 1 to " + MAX_SESSION_LENGTH
+					+ " printable characters, none of / ; \\ % (session ids appear in URLs)");
 		}
 		IssuedToken issued = this.issuer.issue(session, repository, branch, permissions, ttl);
+		servletRequest.setAttribute(AdminAudit.TARGET, new AdminAudit.Target(session, repository));
 		logger.info("Admin minted a token for session " + session + " on " + repository + " (" + request.scope()
 				+ ", expires " + issued.expiresAt() + ")");
 		return ResponseEntity.status(HttpStatus.CREATED)
@@ -145,7 +150,7 @@ class AdminController {
 
 	@PostMapping("/admin/v1/sessions/{session}/revoke")
 	ResponseEntity<Void> revoke(@PathVariable String session) {
-		if (session.length() > MAX_SESSION_LENGTH || !isPrintable(session)) {
+		if (session.length() > MAX_SESSION_LENGTH || !JwtTokenVerifier.isValidSession(session)) {
 			throw new BadRequest("not a session id");
 		}
 		this.revocations.revoke(session);
@@ -186,12 +191,15 @@ class AdminController {
 	}
 
 	@ExceptionHandler(BadRequest.class)
-	ResponseEntity<Map<String, String>> badRequest(BadRequest ex) {
+	ResponseEntity<Map<String, String>> badRequest(BadRequest ex, jakarta.servlet.http.HttpServletRequest request) {
+		request.setAttribute(AdminAudit.REFUSAL, new Refusal(RefusalReason.MALFORMED_REQUEST, ex.getMessage()));
 		return ResponseEntity.badRequest().body(AdminErrors.body("bad_request", ex.getMessage()));
 	}
 
 	@ExceptionHandler({ HttpMessageNotReadableException.class, MethodArgumentTypeMismatchException.class })
-	ResponseEntity<Map<String, String>> unreadable(Exception ex) {
+	ResponseEntity<Map<String, String>> unreadable(Exception ex, jakarta.servlet.http.HttpServletRequest request) {
+		request.setAttribute(AdminAudit.REFUSAL,
+				new Refusal(RefusalReason.MALFORMED_REQUEST, "request is not valid JSON of the expected shape"));
 		return ResponseEntity.badRequest().body(AdminErrors.body("bad_request", "request is not valid JSON of the expected shape"));
 	}
 

@@ -208,7 +208,7 @@ public final class JwtTokenVerifier implements TokenVerifier {
 	}
 
 	/** Session ids end up in URLs ({@code /admin/v1/sessions/{id}/revoke}): no separators or escapes. */
-	static boolean isValidSession(String session) {
+	public static boolean isValidSession(String session) {
 		return isPrintable(session) && session.indexOf('/') < 0 && session.indexOf(';') < 0
 				&& session.indexOf('\\') < 0 && session.indexOf('%') < 0;
 	}

@@ -27,6 +27,9 @@ public enum RefusalReason {
 	/** {@code nbf} or {@code iat} is in the future. */
 	TOKEN_NOT_YET_VALID(Category.AUTHENTICATION, "session token is not valid yet", "check the clock of the token issuer"),
 
+	/** A wrong admin token on the admin API or the console. */
+	ADMIN_TOKEN_INVALID(Category.AUTHENTICATION, "admin token rejected", "send 'Authorization: Bearer <warden.admin.token>'"),
+
 	/** The session was revoked by an operator. */
 	SESSION_REVOKED(Category.AUTHENTICATION, "session revoked", "this session may no longer use git-warden"),
 

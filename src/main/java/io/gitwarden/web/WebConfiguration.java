@@ -15,11 +15,13 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.security.autoconfigure.actuate.web.servlet.EndpointRequest;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.security.authentication.AuthenticationManager;
 import org.springframework.security.authentication.BadCredentialsException;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
@@ -100,6 +102,29 @@ class WebConfiguration {
 
 	}
 
+	/**
+	 * The management endpoints (on {@code management.server.port}, 8081 by default, so they are never
+	 * reachable through the git port): health, info and prometheus without a token, everything else denied,
+	 * whatever {@code management.endpoints.web.exposure} says.
+	 */
+	@Bean
+	@Order(2)
+	SecurityFilterChain managementSecurityFilterChain(HttpSecurity http) throws Exception {
+		return http.securityMatcher(EndpointRequest.toAnyEndpoint())
+			.csrf(AbstractHttpConfigurer::disable)
+			.httpBasic(AbstractHttpConfigurer::disable)
+			.formLogin(AbstractHttpConfigurer::disable)
+			.logout(AbstractHttpConfigurer::disable)
+			.requestCache(AbstractHttpConfigurer::disable)
+			.sessionManagement((session) -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+			.authorizeHttpRequests((requests) -> requests.requestMatchers(EndpointRequest.to("health", "info", "prometheus"))
+				.permitAll()
+				.anyRequest()
+				.denyAll())
+			.build();
+	}
+
+	/** The git routes: git-warden authenticates them itself, with git-shaped answers. */
 	@Bean
 	SecurityFilterChain gitSecurityFilterChain(HttpSecurity http) throws Exception {
 		return http.csrf(AbstractHttpConfigurer::disable)

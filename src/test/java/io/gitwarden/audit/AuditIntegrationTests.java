@@ -31,6 +31,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -64,6 +65,9 @@ class AuditIntegrationTests {
 
 	@LocalServerPort
 	int port;
+
+	@LocalManagementPort
+	int managementPort;
 
 	final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
@@ -477,18 +481,59 @@ class AuditIntegrationTests {
 				"warden_upstream_requests_seconds_count{operation=\"advertise\",service=\"git-upload-pack\",status=\"200\"}",
 				"warden_git_bytes_total{direction=\"out\"}");
 		// requests are counted just after their responses are complete
-		HttpResponse<String> metrics = Eventually.await(() -> get("/actuator/prometheus", null),
+		HttpResponse<String> metrics = Eventually.await(() -> management("/actuator/prometheus"),
 				(scrape) -> recorded.stream().allMatch(scrape.body()::contains));
 		assertThat(metrics.statusCode()).isEqualTo(200);
 		assertThat(metrics.body()).contains(recorded)
 			.contains("warden_requests_active ")
 			.contains("warden_recording_failures_total 0.0")
 			.contains("warden_audit_failures_total 0.0");
-		assertThat(get("/actuator/health/liveness", null).statusCode()).isEqualTo(200);
-		assertThat(get("/actuator/health/readiness", null).statusCode()).isEqualTo(200);
+		assertThat(management("/actuator/health/liveness").statusCode()).isEqualTo(200);
+		assertThat(management("/actuator/health/readiness").statusCode()).isEqualTo(200);
+		// the management port serves only what it exposes, and the git port none of it
+		assertThat(management("/actuator/env").statusCode()).isIn(403, 404);
+		assertThat(management("/actuator/beans").statusCode()).isIn(403, 404);
+		assertThat(get("/actuator/prometheus", null).statusCode()).isEqualTo(404);
+		assertThat(get("/actuator/health", null).statusCode()).isEqualTo(404);
 		HttpResponse<String> openApi = get("/openapi/admin-v1.yaml", null);
 		assertThat(openApi.statusCode()).isEqualTo(200);
 		assertThat(openApi.body()).startsWith("openapi: 3.1.0").contains("/admin/v1/tokens");
+	}
+
+	private HttpResponse<String> management(String path) throws Exception {
+		return this.http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.managementPort + path)).build(),
+				HttpResponse.BodyHandlers.ofString());
+	}
+
+	@Test
+	void adminCallsAndFailedAdminLoginsAreRecorded() throws Exception {
+		String session = "admin-audited-" + UUID.randomUUID();
+		HttpResponse<String> minted = admin("POST", "/admin/v1/tokens",
+				"{\"repo\":\"acme/audited\",\"scope\":\"fetch\",\"session\":\"" + session + "\"}", ADMIN_TOKEN);
+		assertThat(minted.statusCode()).isEqualTo(201);
+		String token = JSON.readTree(minted.body()).get("token").asString();
+		assertThat(admin("POST", "/admin/v1/sessions/" + session + "/revoke", null, ADMIN_TOKEN).statusCode())
+			.isEqualTo(204);
+		assertThat(admin("GET", "/admin/v1/audit?limit=1", null, "wrong-admin-token-0123456789").statusCode())
+			.isEqualTo(401);
+		List<JsonNode> admin = Eventually.await(() -> eventsWhere((e) -> "admin".equals(text(e, "operation"))
+				&& e.has("admin") && session.equals(text(e.get("admin"), "subject"))), (found) -> found.size() >= 2);
+		assertThat(admin).extracting((e) -> text(e.get("admin"), "action")).contains("mint", "revoke");
+		assertThat(admin).allSatisfy((e) -> assertThat(text(e, "decision")).isEqualTo("allowed"));
+		List<JsonNode> failed = Eventually.await(() -> eventsWhere((e) -> "admin".equals(text(e, "operation"))
+				&& "unauthenticated".equals(text(e, "decision"))), (found) -> !found.isEmpty());
+		assertThat(text(failed.get(0).get("reason"), "message")).isEqualTo("admin token rejected");
+		assertThat(Files.readString(auditFile)).doesNotContain(token).doesNotContain("wrong-admin-token");
+	}
+
+	@Test
+	void sessionIdsThatCannotBeRevokedCannotBeMinted() throws Exception {
+		for (String session : new String[] { "a/b", "a;b", "a%2Fb", "a\\\\b" }) {
+			HttpResponse<String> response = admin("POST", "/admin/v1/tokens",
+					"{\"repo\":\"acme/x\",\"scope\":\"fetch\",\"session\":\"" + session + "\"}", ADMIN_TOKEN);
+			assertThat(response.statusCode()).as(session).isEqualTo(400);
+			assertThat(response.body()).as(session).contains("session ids appear in URLs");
+		}
 	}
 
 	private void assertBadRequest(String body, String message) throws Exception {
