@@ -121,14 +121,18 @@ class HelmChartTests {
 		}
 
 		@Test
-		void probesUseActuatorHealthGroupsOnTheHttpPort() {
+		void probesUseActuatorHealthGroupsOnTheManagementPort() {
 			Node container = manifests.container();
 			assertThat(container.get("ports")).isEqualTo(
-					List.of(Map.of("name", "http", "containerPort", 8080, "protocol", "TCP")));
+					List.of(Map.of("name", "http", "containerPort", 8080, "protocol", "TCP"),
+							Map.of("name", "management", "containerPort", 8081, "protocol", "TCP")));
 			assertThat(container.get("livenessProbe.httpGet.path")).isEqualTo("/actuator/health/liveness");
-			assertThat(container.get("livenessProbe.httpGet.port")).isEqualTo("http");
+			assertThat(container.get("livenessProbe.httpGet.port")).isEqualTo("management");
 			assertThat(container.get("readinessProbe.httpGet.path")).isEqualTo("/actuator/health/readiness");
-			assertThat(container.get("readinessProbe.httpGet.port")).isEqualTo("http");
+			assertThat(container.get("readinessProbe.httpGet.port")).isEqualTo("management");
+			assertThat(manifests.applicationConfig().get("management.server.port")).isEqualTo(8081);
+			// forwarded headers are not trusted unless trustedProxies names the proxies
+			assertThat(manifests.applicationConfig().get("server.forward-headers-strategy")).isEqualTo("none");
 			assertThat(container.get("startupProbe.httpGet.path")).isEqualTo("/actuator/health/liveness");
 			assertThat(manifests.applicationConfig().get("management.endpoint.health.probes.enabled")).isEqualTo(true);
 			assertThat((String) manifests.applicationConfig().get("management.endpoints.web.exposure.include"))
@@ -184,13 +188,14 @@ class HelmChartTests {
 		}
 
 		@Test
-		void networkPolicyAdmitsOnlyTheGitPortAndLetsOutOnlyDnsAndHttps() {
+		void networkPolicyAdmitsOnlyTheGitAndManagementPortsAndLetsOutOnlyDnsAndHttps() {
 			Node policy = manifests.single("NetworkPolicy");
 			assertThat(policy.get("spec.policyTypes")).isEqualTo(List.of("Ingress", "Egress"));
 			assertThat(policy.get("spec.podSelector.matchLabels"))
 				.isEqualTo(manifests.deployment().get("spec.selector.matchLabels"));
 			assertThat(policy.get("spec.ingress"))
-				.isEqualTo(List.of(Map.of("ports", List.of(Map.of("port", "http", "protocol", "TCP")))));
+				.isEqualTo(List.of(Map.of("ports", List.of(Map.of("port", "http", "protocol", "TCP"))),
+						Map.of("ports", List.of(Map.of("port", "management", "protocol", "TCP")))));
 			List<Object> egressPorts = new ArrayList<>();
 			for (Node rule : policy.list("spec.egress")) {
 				assertThat(rule.get("to")).as("egress to any address is limited by port").isNull();
@@ -207,7 +212,8 @@ class HelmChartTests {
 			assertThat(manifests.deployment().get("spec.replicas")).isEqualTo(2);
 			assertThat(manifests.single("PodDisruptionBudget").get("spec.maxUnavailable")).isEqualTo(1);
 			assertThat(manifests.single("Service").get("spec.ports"))
-				.isEqualTo(List.of(Map.of("name", "http", "port", 80, "targetPort", "http", "protocol", "TCP")));
+				.isEqualTo(List.of(Map.of("name", "http", "port", 80, "targetPort", "http", "protocol", "TCP"),
+						Map.of("name", "management", "port", 8081, "targetPort", "management", "protocol", "TCP")));
 		}
 
 	}
@@ -280,7 +286,7 @@ class HelmChartTests {
 			assertThat(monitor.get("apiVersion")).isEqualTo("monitoring.coreos.com/v1");
 			assertThat(monitor.get("metadata.labels.release")).isEqualTo("kube-prometheus-stack");
 			assertThat(monitor.list("spec.endpoints")).singleElement().satisfies(endpoint -> {
-				assertThat(endpoint.get("port")).isEqualTo("http");
+				assertThat(endpoint.get("port")).isEqualTo("management");
 				assertThat(endpoint.get("path")).isEqualTo("/actuator/prometheus");
 			});
 		}
