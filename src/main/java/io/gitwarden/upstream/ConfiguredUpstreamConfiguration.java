@@ -46,7 +46,8 @@ class ConfiguredUpstreamConfiguration {
 					"the GitHub App's private key (PEM) is required");
 		}
 		String property = "warden.upstream.github-app.private-key";
-		java.security.PrivateKey key = PemKeys.privateKey(property, app.privateKey());
+		java.security.PrivateKey key = PemKeys.privateKey(property, app.privateKey(),
+				app.privateKeyPassword());
 		if (!(key instanceof java.security.interfaces.RSAPrivateKey)) {
 			throw new InvalidConfigurationException(property, "a GitHub App key is an RSA key (RS256)");
 		}

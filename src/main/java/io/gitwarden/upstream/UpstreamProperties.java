@@ -64,14 +64,15 @@ public record UpstreamProperties(URI url, String token, @DefaultValue("5s") Dura
 	 * installation tokens narrowed to one repository and {@code contents} read or write.
 	 *
 	 * @param appId the App's id (the {@code iss} of the App JWT)
-	 * @param privateKey the App's private key, PEM (PKCS#1 as GitHub issues it, or PKCS#8), as text or
-	 * {@code file:<path>}
+	 * @param privateKey the App's private key, PEM (PKCS#1 as GitHub issues it, PKCS#8 or encrypted PKCS#8), as
+	 * text or {@code file:<path>}
+	 * @param privateKeyPassword password of an encrypted PKCS#8 private key ({@code BEGIN ENCRYPTED PRIVATE KEY})
 	 * @param apiUrl REST API base URL (default {@code https://api.github.com}; GitHub Enterprise Server:
 	 * {@code https://HOST/api/v3})
 	 * @param installationId the installation to use; unset looks it up per repository
 	 * @param timeout connect and response timeout of each API call (default 10s)
 	 */
-	public record GitHubApp(String appId, String privateKey, @DefaultValue("https://api.github.com") URI apiUrl,
+	public record GitHubApp(String appId, String privateKey, String privateKeyPassword, @DefaultValue("https://api.github.com") URI apiUrl,
 			Long installationId, @DefaultValue("10s") Duration timeout) {
 
 		public GitHubApp {
@@ -107,7 +108,7 @@ public record UpstreamProperties(URI url, String token, @DefaultValue("5s") Dura
 		@Override
 		public String toString() {
 			return "GitHubApp[appId=" + this.appId + ", privateKey=" + ((this.privateKey != null) ? "<set>" : "<unset>")
-					+ ", apiUrl=" + this.apiUrl + ", installationId=" + this.installationId + ", timeout="
+					+ ", privateKeyPassword=" + ((this.privateKeyPassword != null) ? "<set>" : "<unset>") + ", apiUrl=" + this.apiUrl + ", installationId=" + this.installationId + ", timeout="
 					+ this.timeout + "]";
 		}
 
