@@ -31,7 +31,11 @@ class ConfiguredUpstreamConfiguration {
 					"both a static upstream token and a GitHub App are configured; set exactly one");
 		}
 		if (properties.token() != null) {
-			return new StaticTokenCredentials(properties.token());
+			return new StaticTokenCredentials(properties.username(), properties.token());
+		}
+		if (app.isConfigured() && !StaticTokenCredentials.GITHUB_USERNAME.equals(properties.username())) {
+			throw new InvalidConfigurationException("warden.upstream.username", "a GitHub App's installation tokens "
+					+ "are sent as " + StaticTokenCredentials.GITHUB_USERNAME + "; remove warden.upstream.username");
 		}
 		if (!app.isConfigured()) {
 			throw new InvalidConfigurationException(SOURCES, "warden.upstream.url is set but no upstream credential "

@@ -15,7 +15,10 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param url base URL of the smart-HTTP server, e.g. {@code https://github.com}; unset runs the embedded
  * demo upstream
- * @param token static upstream token, sent as {@code Basic x-access-token:<token>}
+ * @param token static upstream token, sent as the password of HTTP Basic authentication
+ * @param username the user name sent with the static token (default {@code x-access-token}, what GitHub
+ * expects; {@code oauth2} for GitLab, {@code x-token-auth} for Bitbucket); a GitHub App's installation
+ * tokens always go as {@code x-access-token}
  * @param githubApp a GitHub App that mints narrowed installation tokens instead of a static token
  * @param connectTimeout TCP connect timeout (default 5s)
  * @param readTimeout longest silence from the upstream while waiting for or reading a response (default
@@ -24,7 +27,8 @@ import org.springframework.validation.annotation.Validated;
  */
 @Validated
 @ConfigurationProperties("warden.upstream")
-public record UpstreamProperties(URI url, String token, @DefaultValue("5s") Duration connectTimeout,
+public record UpstreamProperties(URI url, String token,
+		@DefaultValue(StaticTokenCredentials.GITHUB_USERNAME) String username, @DefaultValue("5s") Duration connectTimeout,
 		@DefaultValue("10m") Duration readTimeout, @DefaultValue("1000") @Min(1) @Max(100_000) int maxConnections,
 		@DefaultValue GitHubApp githubApp) {
 
@@ -44,6 +48,11 @@ public record UpstreamProperties(URI url, String token, @DefaultValue("5s") Dura
 		if (token != null && token.isBlank()) {
 			token = null;
 		}
+		if (username == null || username.isEmpty() || username.contains(":")
+				|| !username.chars().allMatch((c) -> c > 0x20 && c < 0x7f)) {
+			throw new IllegalArgumentException("warden.upstream.username must be printable ASCII without spaces "
+					+ "or ':' (the user name of HTTP Basic authentication)");
+		}
 		if (connectTimeout.isNegative() || connectTimeout.isZero()) {
 			throw new IllegalArgumentException("warden.upstream.connect-timeout must be positive");
 		}
@@ -55,7 +64,7 @@ public record UpstreamProperties(URI url, String token, @DefaultValue("5s") Dura
 	@Override
 	public String toString() {
 		return "UpstreamProperties[url=" + this.url + ", token=" + ((this.token != null) ? "<set>" : "<unset>")
-				+ ", connectTimeout=" + this.connectTimeout + ", readTimeout=" + this.readTimeout + ", maxConnections="
+				+ ", username=" + this.username + ", connectTimeout=" + this.connectTimeout + ", readTimeout=" + this.readTimeout + ", maxConnections="
 				+ this.maxConnections + ", githubApp=" + this.githubApp + "]";
 	}
 

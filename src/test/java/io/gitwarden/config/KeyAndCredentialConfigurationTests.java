@@ -30,6 +30,7 @@ class KeyAndCredentialConfigurationTests {
 			"github-app.app-id=1,github-app.private-key=nonsense | hmac-secret=SECRET | warden.upstream.github-app.private-key",
 			"github-app.app-id=1,github-app.private-key=ENCRYPTED | hmac-secret=SECRET | warden.upstream.github-app.private-key-password",
 			"github-app.app-id=1,github-app.private-key=ENCRYPTED,github-app.private-key-password=wrong | hmac-secret=SECRET | warden.upstream.github-app.private-key-password",
+			"github-app.app-id=1,username=oauth2 | hmac-secret=SECRET | warden.upstream.username",
 			"token=t| public-key=nonsense | warden.auth.public-key" })
 	void startupFailsNamingTheProperties(String upstream, String auth, String property) {
 		SpringApplication application = new SpringApplication(GitWardenApplication.class);

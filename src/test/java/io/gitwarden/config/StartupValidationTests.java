@@ -23,6 +23,7 @@ class StartupValidationTests {
 			short secret             | --warden.auth.hmac-secret=short                                                     | warden.auth.hmac-secret must be at least 32 bytes
 			bad upstream url         | --warden.upstream.url=ftp://example.com                                             | warden.upstream.url must be an http(s) URL
 			upstream url with query  | --warden.upstream.url=https://github.com/?x=1                                       | warden.upstream.url must be an http(s) URL
+			username with colon     | --warden.upstream.username=a:b                                                      | warden.upstream.username must be printable ASCII
 			negative skew            | --warden.auth.clock-skew=-1s                                                        | warden.auth.clock-skew
 			zero commands            | --warden.policy.max-commands=0                                                      | warden.policy.max-commands
 			""")
