@@ -2,25 +2,28 @@ package io.gitwarden.upstream;
 
 import java.time.Clock;
 
+import io.gitwarden.config.DeploymentMode;
 import io.gitwarden.config.InvalidConfigurationException;
 import io.gitwarden.config.PemKeys;
 
-import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
 /**
- * The upstream named by {@code warden.upstream.url}, with exactly one configured credential source: a
- * static token or a GitHub App.
+ * The upstream named by {@code warden.upstream.url} ({@link DeploymentMode relay mode}), with exactly one
+ * configured credential source: a static token or a GitHub App.
  */
 @Configuration(proxyBeanMethods = false)
-@ConditionalOnExpression("!'${warden.upstream.url:}'.isEmpty()")
+@Conditional(DeploymentMode.Relay.class)
 class ConfiguredUpstreamConfiguration {
 
 	static final String SOURCES = "warden.upstream.token, warden.upstream.github-app.app-id";
 
 	@Bean
-	UpstreamTarget upstreamTarget(UpstreamProperties properties, Clock clock) {
+	UpstreamTarget upstreamTarget(UpstreamProperties properties, Clock clock, Environment environment) {
+		DeploymentMode.checkRelay(environment, properties.url());
 		return new UpstreamTarget(properties.url(), credentials(properties, clock));
 	}
 
