@@ -1,22 +1,23 @@
 package io.gitwarden;
 
-import java.util.Arrays;
+import java.util.OptionalInt;
 
-import io.gitwarden.audit.AuditVerifier;
+import io.gitwarden.cli.CommandLine;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 
-/** Entry point: a scoped-credential git smart-HTTP proxy. */
+/** Entry point: a scoped-credential git smart-HTTP proxy, and its command line ({@link CommandLine}). */
 @SpringBootApplication
 @ConfigurationPropertiesScan
 public class GitWardenApplication {
 
 	public static void main(String[] args) {
-		if (args.length >= 2 && "audit".equals(args[0]) && "verify".equals(args[1])) {
-			// A command-line tool, not the server: checks audit files without starting Spring.
-			System.exit(AuditVerifier.run(Arrays.asList(args).subList(2, args.length), System.out, System.err));
+		// --help, --version and the subcommands run without starting Spring or binding a port.
+		OptionalInt exit = CommandLine.run(args, System.out, System.err);
+		if (exit.isPresent()) {
+			System.exit(exit.getAsInt());
 		}
 		SpringApplication.run(GitWardenApplication.class, args);
 	}

@@ -3,28 +3,24 @@ package io.gitwarden.admin;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
+
+import jakarta.servlet.http.HttpServletRequest;
 
 import io.gitwarden.audit.AuditFilter;
 import io.gitwarden.audit.AuditReader;
 import io.gitwarden.auth.AuthProperties;
-import io.gitwarden.auth.JwtTokenVerifier;
+import io.gitwarden.auth.MintRequest;
 import io.gitwarden.auth.SessionRevocations;
 import io.gitwarden.auth.SessionTokenIssuer;
 import io.gitwarden.auth.SessionTokenIssuer.IssuedToken;
-import io.gitwarden.policy.Permission;
-import io.gitwarden.protocol.RepositoryId;
 import io.gitwarden.refusal.Decision;
 import io.gitwarden.refusal.Refusal;
 import io.gitwarden.refusal.RefusalReason;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-import org.eclipse.jgit.lib.Constants;
-import org.eclipse.jgit.lib.Repository;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.http.HttpStatus;
@@ -42,7 +38,7 @@ import org.springframework.web.method.annotation.MethodArgumentTypeMismatchExcep
 
 /**
  * The admin API, {@code /admin/v1}: mint session tokens, revoke sessions, query the audit trail.
- * Authenticated by {@link AdminSecurity}; described in {@code docs/admin-api.md} and
+ * Authenticated by {@link AdminSecurity}, recorded by {@link AdminAudit}; described in {@code docs/admin-api.md} and
  * {@code /openapi/admin-v1.yaml}. Every other {@code /admin/...} path answers 404 here, so it can never
  * reach the git proxy's catch-all mapping.
  */
@@ -55,12 +51,6 @@ class AdminController {
 
 	static final int MAX_LIMIT = 1000;
 
-	private static final Duration DEFAULT_TTL = Duration.ofHours(1);
-
-	/** Same bound as the verifier's for {@code sub}. */
-	private static final int MAX_SESSION_LENGTH = 200;
-
-	
 
 	private final SessionTokenIssuer issuer;
 
@@ -85,6 +75,7 @@ class AdminController {
 	 * @param scope space-separated scope words ({@code fetch}, {@code push})
 	 * @param ttlSeconds lifetime (default 3600, at most {@code warden.auth.max-token-lifetime})
 	 * @param session the session id ({@code sub}); a random one when absent
+	 * @see MintRequest the rules, shared with {@code token mint}
 	 */
 	record TokenRequest(String repo, String branch, String scope, Long ttlSeconds, String session) {
 
@@ -107,42 +98,19 @@ class AdminController {
 	}
 
 	@PostMapping("/admin/v1/tokens")
-	ResponseEntity<?> mint(@RequestBody TokenRequest request, jakarta.servlet.http.HttpServletRequest servletRequest) {
+	ResponseEntity<?> mint(@RequestBody TokenRequest request, HttpServletRequest servletRequest) {
 		if (!this.issuer.canIssue()) {
 			// Verification by public key or JWKS only: the orchestrator signs, git-warden holds no private key.
 			return ResponseEntity.status(HttpStatus.CONFLICT)
-				.body(AdminErrors.body("no_signing_key", "git-warden cannot mint tokens: set warden.issuer.private-key "
-						+ "or warden.auth.hmac-secret"));
+				.body(AdminErrors.body("no_signing_key", MintRequest.NO_SIGNING_KEY));
 		}
-		RepositoryId repository;
-		try {
-			repository = RepositoryId.parse(request.repo());
-		}
-		catch (IllegalArgumentException ex) {
-			throw new BadRequest("'repo' must be owner/name");
-		}
-		Set<Permission> permissions = scope(request.scope());
-		String branch = request.branch();
-		if (branch != null && (!isPrintable(branch) || !Repository.isValidRefName(Constants.R_HEADS + branch))) {
-			throw new BadRequest("'branch' is not a valid branch name");
-		}
-		if (permissions.contains(Permission.PUSH) && branch == null) {
-			throw new BadRequest("'branch' is required with the push scope");
-		}
-		Duration ttl = (request.ttlSeconds() != null) ? Duration.ofSeconds(request.ttlSeconds()) : DEFAULT_TTL;
-		if (ttl.isNegative() || ttl.isZero() || ttl.compareTo(this.maxTokenLifetime) > 0) {
-			throw new BadRequest("'ttlSeconds' must be between 1 and " + this.maxTokenLifetime.toSeconds()
-					+ " (warden.auth.max-token-lifetime)");
-		}
-		String session = (request.session() != null) ? request.session() : "ses_" + UUID.randomUUID();
-		if (session.isBlank() || session.length() > MAX_SESSION_LENGTH || !JwtTokenVerifier.isValidSession(session)) {
-			throw new BadRequest("'session' must be 1 to " + MAX_SESSION_LENGTH
-					+ " printable characters, none of / ; \\ % (session ids appear in URLs)");
-		}
-		IssuedToken issued = this.issuer.issue(session, repository, branch, permissions, ttl);
-		servletRequest.setAttribute(AdminAudit.TARGET, new AdminAudit.Target(session, repository));
-		logger.info("Admin minted a token for session " + session + " on " + repository + " (" + request.scope()
-				+ ", expires " + issued.expiresAt() + ")");
+		MintRequest mint = MintRequest.of(request.repo(), request.branch(), request.scope(),
+				(request.ttlSeconds() != null) ? Duration.ofSeconds(request.ttlSeconds()) : null, "ttlSeconds",
+				request.session(), this.maxTokenLifetime);
+		IssuedToken issued = this.issuer.issue(mint);
+		servletRequest.setAttribute(AdminAudit.TARGET, new AdminAudit.Target(mint.session(), mint.repository()));
+		logger.info("Admin minted a token for session " + mint.session() + " on " + mint.repository() + " ("
+				+ mint.scope() + ", expires " + issued.expiresAt() + ")");
 		return ResponseEntity.status(HttpStatus.CREATED)
 			.header("Cache-Control", "no-store")
 			.body(new TokenResponse(issued.token(), issued.session(), issued.expiresAt().toString()));
@@ -150,7 +118,7 @@ class AdminController {
 
 	@PostMapping("/admin/v1/sessions/{session}/revoke")
 	ResponseEntity<Void> revoke(@PathVariable String session) {
-		if (session.length() > MAX_SESSION_LENGTH || !JwtTokenVerifier.isValidSession(session)) {
+		if (!MintRequest.isSessionId(session)) {
 			throw new BadRequest("not a session id");
 		}
 		this.revocations.revoke(session);
@@ -190,33 +158,17 @@ class AdminController {
 		return ResponseEntity.status(HttpStatus.NOT_FOUND).body(AdminErrors.body("not_found", "no such endpoint"));
 	}
 
-	@ExceptionHandler(BadRequest.class)
-	ResponseEntity<Map<String, String>> badRequest(BadRequest ex, jakarta.servlet.http.HttpServletRequest request) {
+	@ExceptionHandler({ BadRequest.class, MintRequest.Invalid.class })
+	ResponseEntity<Map<String, String>> badRequest(RuntimeException ex, HttpServletRequest request) {
 		request.setAttribute(AdminAudit.REFUSAL, new Refusal(RefusalReason.MALFORMED_REQUEST, ex.getMessage()));
 		return ResponseEntity.badRequest().body(AdminErrors.body("bad_request", ex.getMessage()));
 	}
 
 	@ExceptionHandler({ HttpMessageNotReadableException.class, MethodArgumentTypeMismatchException.class })
-	ResponseEntity<Map<String, String>> unreadable(Exception ex, jakarta.servlet.http.HttpServletRequest request) {
+	ResponseEntity<Map<String, String>> unreadable(Exception ex, HttpServletRequest request) {
 		request.setAttribute(AdminAudit.REFUSAL,
 				new Refusal(RefusalReason.MALFORMED_REQUEST, "request is not valid JSON of the expected shape"));
 		return ResponseEntity.badRequest().body(AdminErrors.body("bad_request", "request is not valid JSON of the expected shape"));
-	}
-
-	private static Set<Permission> scope(String scope) {
-		if (scope == null || scope.isBlank()) {
-			throw new BadRequest("'scope' must name at least one of: fetch, push");
-		}
-		Set<Permission> permissions = EnumSet.noneOf(Permission.class);
-		for (String word : scope.trim().split("\\s+")) {
-			permissions.add(Permission.fromScopeName(word)
-				.orElseThrow(() -> new BadRequest("unknown scope word '" + word + "'; known: fetch, push")));
-		}
-		return permissions;
-	}
-
-	private static boolean isPrintable(String text) {
-		return text.chars().allMatch((c) -> c >= 0x20 && c != 0x7f);
 	}
 
 	/** A request the API refuses with 400 and the message. */

@@ -3,6 +3,7 @@ package io.gitwarden.auth;
 import java.security.SecureRandom;
 import java.time.Clock;
 
+import io.gitwarden.config.DeploymentMode;
 import io.gitwarden.config.InvalidConfigurationException;
 import io.gitwarden.config.PemKeys;
 import io.gitwarden.upstream.UpstreamProperties;
@@ -11,18 +12,19 @@ import org.apache.commons.logging.LogFactory;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
 /**
  * Chooses how session tokens are verified and whether git-warden can mint them. Exactly one verification
  * source may be set ({@code warden.auth.hmac-secret}, {@code public-key} or {@code jwks-uri}); tokens
  * git-warden mints with {@code warden.issuer.private-key} are verified with its public half as well.
- * With a real upstream some key is required; the embedded demo generates a random secret so that it
- * runs with no configuration at all.
+ * In relay mode some key is required; the demo ({@link DeploymentMode}) generates a random secret so that
+ * it runs with no configuration at all, and never signs with a configured key.
  */
 @Configuration(proxyBeanMethods = false)
 class AuthConfiguration {
 
-	static final String KEY_SOURCES = "warden.auth.hmac-secret, warden.auth.public-key, warden.auth.jwks-uri";
+	static final String KEY_SOURCES = SigningKeys.KEY_SOURCES;
 
 	private static final Log logger = LogFactory.getLog(AuthConfiguration.class);
 
@@ -32,31 +34,24 @@ class AuthConfiguration {
 	}
 
 	@Bean
-	SigningKeys signingKeys(AuthProperties auth, IssuerProperties issuer, UpstreamProperties upstream) {
-		int sources = ((auth.hmacSecret() != null) ? 1 : 0) + ((auth.publicKey() != null) ? 1 : 0)
-				+ ((auth.jwksUri() != null) ? 1 : 0);
-		if (sources > 1) {
-			throw new InvalidConfigurationException(KEY_SOURCES,
-					"more than one session token verification source is set; set exactly one");
-		}
-		IssuerKey issuerKey = (issuer.privateKey() != null) ? IssuerKey.load(issuer) : null;
-		if (auth.hmacSecret() != null) {
-			return new SigningKeys(issuerKey, new HmacVerificationKeys(auth.hmacSecret()));
-		}
-		if (sources == 0 && issuerKey == null) {
-			if (upstream.url() != null) {
-				throw new InvalidConfigurationException(KEY_SOURCES,
-						"no session token verification key is configured while warden.upstream.url is set; "
-								+ "set exactly one of them (or warden.issuer.private-key when git-warden mints "
-								+ "the tokens itself)");
-			}
-			logger.warn("warden.auth.hmac-secret is not set: using a random signing secret for this run only "
-					+ "(demo mode, tokens stop working at restart)");
+	SigningKeys signingKeys(AuthProperties auth, IssuerProperties issuer, UpstreamProperties upstream,
+			Environment environment) {
+		if (DeploymentMode.isDemo(environment)) {
+			// Never a configured key: an explicit demo refuses them, an implicit one has none.
+			DeploymentMode.checkDemo(environment);
+			logger.warn("Demo mode: using a random signing secret for this run only (tokens stop working at restart)");
 			byte[] secret = new byte[32];
 			new SecureRandom().nextBytes(secret);
 			return new SigningKeys(null, new HmacVerificationKeys(secret));
 		}
-		return new SigningKeys(issuerKey, null);
+		DeploymentMode.checkRelay(environment, upstream.url());
+		SigningKeys keys = SigningKeys.configured(auth, issuer);
+		if (SigningKeys.verificationSources(auth) == 0 && keys.issuerKey() == null) {
+			throw new InvalidConfigurationException(KEY_SOURCES,
+					"no session token verification key is configured; set exactly one of them (or "
+							+ "warden.issuer.private-key when git-warden mints the tokens itself)");
+		}
+		return keys;
 	}
 
 	@Bean
@@ -88,14 +83,7 @@ class AuthConfiguration {
 
 	@Bean
 	SessionTokenIssuer sessionTokenIssuer(SigningKeys signing, AuthProperties auth, Clock clock) {
-		if (signing.issuerKey() != null) {
-			IssuerKey key = signing.issuerKey();
-			return new SessionTokenIssuer(key.privateKey(), key.algorithm(), key.keyId(), auth, clock);
-		}
-		if (signing.hmac() != null) {
-			return new SessionTokenIssuer(signing.hmac().key(), auth, clock);
-		}
-		return new SessionTokenIssuer(null, null, null, auth, clock);
+		return signing.issuer(auth, clock);
 	}
 
 	private static PublicKeyVerificationKeys publicKey(String pem) {

@@ -23,7 +23,7 @@ record IssuerKey(PrivateKey privateKey, String algorithm, PublicJwk<?> publicJwk
 	static final String PROPERTY = "warden.issuer.private-key";
 
 	static IssuerKey load(IssuerProperties properties) {
-		PrivateKey privateKey = PemKeys.privateKey(PROPERTY, properties.privateKey());
+		PrivateKey privateKey = PemKeys.privateKey(PROPERTY, properties.privateKey(), properties.privateKeyPassword());
 		String algorithm = AsymmetricAlgorithms.defaultAlgorithm(privateKey);
 		if (algorithm == null) {
 			throw new InvalidConfigurationException(PROPERTY,

@@ -124,6 +124,11 @@ public final class SessionTokenIssuer {
 		return builder.signWith(this.signingKey, algorithm).compact();
 	}
 
+	/** Mints the token a validated request asks for. */
+	public IssuedToken issue(MintRequest request) {
+		return issue(request.session(), request.repository(), request.branch(), request.permissions(), request.ttl());
+	}
+
 	/**
 	 * @param token the compact JWT
 	 * @param session its {@code sub}

@@ -1,7 +1,5 @@
 package io.gitwarden.config;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -10,58 +8,92 @@ import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PrivateKey;
 import java.security.PublicKey;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.security.spec.InvalidKeySpecException;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Base64;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.springframework.boot.ssl.pem.PemContent;
+
 /**
- * Reads PEM keys from configuration, without BouncyCastle: a property holds either the PEM text itself
- * or {@code file:<path>}. Private keys may be PKCS#8 ({@code BEGIN PRIVATE KEY}: RSA, EC, Ed25519) or
- * PKCS#1 ({@code BEGIN RSA PRIVATE KEY}, what GitHub hands out for an App), which is wrapped in a PKCS#8
- * structure so the JDK can read it. Public keys may be X.509 SubjectPublicKeyInfo
- * ({@code BEGIN PUBLIC KEY}) or a certificate. Errors name the property, never the key material.
+ * Reads PEM keys from configuration: a property holds either the PEM text itself or {@code file:<path>}.
+ * Private keys are read by Spring Boot's {@link PemContent}: PKCS#8 ({@code BEGIN PRIVATE KEY}: RSA, EC,
+ * Ed25519), encrypted PKCS#8 ({@code BEGIN ENCRYPTED PRIVATE KEY}, with a password), PKCS#1
+ * ({@code BEGIN RSA PRIVATE KEY}, what GitHub hands out for an App) and SEC1 ({@code BEGIN EC PRIVATE KEY},
+ * what {@code openssl ecparam -genkey} writes). Public keys, which {@link PemContent} does not read, may be
+ * X.509 SubjectPublicKeyInfo ({@code BEGIN PUBLIC KEY}) or a certificate. Errors name the property, never
+ * the key material or the password.
  */
 public final class PemKeys {
 
+	/** Suffix of the property that holds the password of an encrypted key, e.g. {@code warden.issuer.private-key-password}. */
+	public static final String PASSWORD_SUFFIX = "-password";
+
 	private static final String FILE_PREFIX = "file:";
+
+	private static final Pattern BEGIN = Pattern.compile("-----BEGIN ([A-Z0-9 ]+)-----");
 
 	private static final Pattern BLOCK = Pattern
 		.compile("-----BEGIN ([A-Z0-9 ]+)-----([A-Za-z0-9+/=\\s]*)-----END \\1-----");
 
-	private static final List<String> KEY_ALGORITHMS = List.of("RSA", "EC", "Ed25519");
+	private static final List<String> PRIVATE_KEY_TYPES = List.of("PRIVATE KEY", "ENCRYPTED PRIVATE KEY",
+			"RSA PRIVATE KEY", "EC PRIVATE KEY");
 
-	/** DER of AlgorithmIdentifier { rsaEncryption, NULL }. */
-	private static final byte[] RSA_ALGORITHM_IDENTIFIER = { 0x30, 0x0d, 0x06, 0x09, 0x2a, (byte) 0x86, 0x48,
-			(byte) 0x86, (byte) 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00 };
+	private static final List<String> PUBLIC_KEY_TYPES = List.of("PUBLIC KEY", "CERTIFICATE");
+
+	private static final List<String> KEY_ALGORITHMS = List.of("RSA", "EC", "Ed25519");
 
 	private PemKeys() {
 	}
 
 	/**
-	 * Reads a private key.
+	 * Reads an unencrypted private key.
 	 * @param property the property name, for error messages
 	 * @param value PEM text or {@code file:<path>}
 	 * @throws InvalidConfigurationException when the value is not a readable private key
 	 */
 	public static PrivateKey privateKey(String property, String value) {
-		Block block = block(property, value);
-		byte[] pkcs8 = switch (block.type()) {
-			case "PRIVATE KEY" -> block.der();
-			case "RSA PRIVATE KEY" -> pkcs1ToPkcs8(block.der());
-			case "ENCRYPTED PRIVATE KEY" -> throw new InvalidConfigurationException(property,
-					"encrypted private keys are not supported; provide an unencrypted PKCS#8 or PKCS#1 PEM key");
-			default -> throw new InvalidConfigurationException(property,
-					"expected a PEM private key (BEGIN PRIVATE KEY or BEGIN RSA PRIVATE KEY), found BEGIN "
-							+ block.type());
-		};
-		return firstAlgorithm(property, "private key",
-				(factory) -> factory.generatePrivate(new PKCS8EncodedKeySpec(pkcs8)));
+		return privateKey(property, value, null);
+	}
+
+	/**
+	 * Reads a private key, decrypting it when it is an encrypted PKCS#8 key.
+	 * @param property the property name, for error messages; its password is expected in
+	 * {@code property + "-password"}
+	 * @param value PEM text or {@code file:<path>}
+	 * @param password the password of an encrypted key, or {@code null}
+	 * @throws InvalidConfigurationException when the value is not a readable private key
+	 */
+	public static PrivateKey privateKey(String property, String value, String password) {
+		String text = read(property, value);
+		String type = blockType(property, text, PRIVATE_KEY_TYPES);
+		if (!PRIVATE_KEY_TYPES.contains(type)) {
+			throw new InvalidConfigurationException(property, "expected a PEM private key (BEGIN PRIVATE KEY, "
+					+ "BEGIN ENCRYPTED PRIVATE KEY, BEGIN RSA PRIVATE KEY or BEGIN EC PRIVATE KEY), found BEGIN " + type);
+		}
+		boolean encrypted = "ENCRYPTED PRIVATE KEY".equals(type);
+		if (encrypted && (password == null || password.isEmpty())) {
+			throw new InvalidConfigurationException(property + PASSWORD_SUFFIX,
+					"the private key in " + property + " is encrypted; set its password");
+		}
+		try {
+			PrivateKey key = PemContent.of(text).getPrivateKey(encrypted ? password : null);
+			if (key != null) {
+				return key;
+			}
+		}
+		catch (RuntimeException ex) {
+			// Boot's message may quote parser details; ours names the property only.
+			if (encrypted) {
+				throw new InvalidConfigurationException(property + PASSWORD_SUFFIX,
+						"cannot decrypt the private key in " + property + " (wrong password, or an unsupported cipher)");
+			}
+		}
+		throw new InvalidConfigurationException(property, "not a readable RSA, EC or Ed25519 private key (BEGIN " + type
+				+ ")");
 	}
 
 	/**
@@ -71,30 +103,43 @@ public final class PemKeys {
 	 * @throws InvalidConfigurationException when the value is not a readable public key
 	 */
 	public static PublicKey publicKey(String property, String value) {
-		Block block = block(property, value);
-		if ("CERTIFICATE".equals(block.type())) {
+		String text = read(property, value);
+		String type = blockType(property, text, PUBLIC_KEY_TYPES);
+		if ("CERTIFICATE".equals(type)) {
 			try {
-				return CertificateFactory.getInstance("X.509")
-					.generateCertificate(new ByteArrayInputStream(block.der()))
-					.getPublicKey();
+				List<X509Certificate> certificates = PemContent.of(text).getCertificates();
+				if (certificates != null && !certificates.isEmpty()) {
+					return certificates.get(0).getPublicKey();
+				}
 			}
-			catch (CertificateException ex) {
-				throw new InvalidConfigurationException(property, "not a readable X.509 certificate");
+			catch (RuntimeException ex) {
+				// reported below
 			}
+			throw new InvalidConfigurationException(property, "not a readable X.509 certificate");
 		}
-		if (!"PUBLIC KEY".equals(block.type())) {
+		if (!"PUBLIC KEY".equals(type)) {
 			throw new InvalidConfigurationException(property,
-					"expected a PEM public key (BEGIN PUBLIC KEY or BEGIN CERTIFICATE), found BEGIN " + block.type());
+					"expected a PEM public key (BEGIN PUBLIC KEY or BEGIN CERTIFICATE), found BEGIN " + type);
 		}
-		return firstAlgorithm(property, "public key",
-				(factory) -> factory.generatePublic(new X509EncodedKeySpec(block.der())));
-	}
-
-	/** Key specs do not name their algorithm: the first key factory that accepts the encoding wins. */
-	private static <K> K firstAlgorithm(String property, String kind, KeyDecoder<K> decoder) {
+		Matcher block = BLOCK.matcher(text);
+		boolean found = block.find();
+		while (found && !"PUBLIC KEY".equals(block.group(1))) {
+			found = block.find();
+		}
+		if (!found) {
+			throw new InvalidConfigurationException(property, "the PEM block has no matching END line");
+		}
+		byte[] der;
+		try {
+			der = Base64.getMimeDecoder().decode(block.group(2));
+		}
+		catch (IllegalArgumentException ex) {
+			throw new InvalidConfigurationException(property, "the PEM block is not valid base64");
+		}
+		// A SubjectPublicKeyInfo names its algorithm only by OID: the first key factory that accepts it wins.
 		for (String algorithm : KEY_ALGORITHMS) {
 			try {
-				return decoder.decode(KeyFactory.getInstance(algorithm));
+				return KeyFactory.getInstance(algorithm).generatePublic(new X509EncodedKeySpec(der));
 			}
 			catch (InvalidKeySpecException ex) {
 				// not this algorithm; try the next
@@ -103,30 +148,24 @@ public final class PemKeys {
 				throw new IllegalStateException("JDK lacks the " + algorithm + " key factory", ex);
 			}
 		}
-		throw new InvalidConfigurationException(property, "not an RSA, EC or Ed25519 " + kind);
+		throw new InvalidConfigurationException(property, "not an RSA, EC or Ed25519 public key");
 	}
 
-	@FunctionalInterface
-	private interface KeyDecoder<K> {
-
-		K decode(KeyFactory factory) throws GeneralSecurityException;
-
-	}
-
-	private static Block block(String property, String value) {
-		String text = read(property, value);
-		Matcher matcher = BLOCK.matcher(text);
-		if (!matcher.find()) {
+	/** The type of the first PEM block, or of the first one among {@code preferred}, e.g. after {@code EC PARAMETERS}. */
+	private static String blockType(String property, String text, List<String> preferred) {
+		Matcher begin = BEGIN.matcher(text);
+		if (!PemContent.isPresentInText(text) || !begin.find()) {
 			throw new InvalidConfigurationException(property,
 					"not PEM text (-----BEGIN ...----- ... -----END ...-----) or file:<path> of a PEM file");
 		}
-		try {
-			byte[] der = Base64.getMimeDecoder().decode(matcher.group(2));
-			return new Block(matcher.group(1), der);
+		String first = begin.group(1);
+		do {
+			if (preferred.contains(begin.group(1))) {
+				return begin.group(1);
+			}
 		}
-		catch (IllegalArgumentException ex) {
-			throw new InvalidConfigurationException(property, "the PEM block is not valid base64");
-		}
+		while (begin.find());
+		return first;
 	}
 
 	private static String read(String property, String value) {
@@ -145,37 +184,6 @@ public final class PemKeys {
 		catch (IOException ex) {
 			throw new InvalidConfigurationException(property, "cannot read the key file " + path);
 		}
-	}
-
-	/** PrivateKeyInfo { version 0, rsaEncryption, OCTET STRING { RSAPrivateKey } } (RFC 5208). */
-	static byte[] pkcs1ToPkcs8(byte[] pkcs1) {
-		ByteArrayOutputStream body = new ByteArrayOutputStream();
-		body.writeBytes(new byte[] { 0x02, 0x01, 0x00 });
-		body.writeBytes(RSA_ALGORITHM_IDENTIFIER);
-		body.writeBytes(derHeader(0x04, pkcs1.length));
-		body.writeBytes(pkcs1);
-		ByteArrayOutputStream sequence = new ByteArrayOutputStream();
-		sequence.writeBytes(derHeader(0x30, body.size()));
-		sequence.writeBytes(body.toByteArray());
-		return sequence.toByteArray();
-	}
-
-	private static byte[] derHeader(int tag, int length) {
-		if (length < 0x80) {
-			return new byte[] { (byte) tag, (byte) length };
-		}
-		int bytes = (length > 0xffffff) ? 4 : (length > 0xffff) ? 3 : (length > 0xff) ? 2 : 1;
-		byte[] header = new byte[2 + bytes];
-		header[0] = (byte) tag;
-		header[1] = (byte) (0x80 | bytes);
-		for (int i = 0; i < bytes; i++) {
-			header[2 + i] = (byte) (length >>> (8 * (bytes - 1 - i)));
-		}
-		return header;
-	}
-
-	private record Block(String type, byte[] der) {
-
 	}
 
 }

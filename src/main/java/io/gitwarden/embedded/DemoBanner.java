@@ -1,6 +1,7 @@
 package io.gitwarden.embedded;
 
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
 
@@ -26,9 +27,12 @@ final class DemoBanner implements ApplicationListener<ApplicationReadyEvent> {
 
 	private final PrintStream out;
 
-	DemoBanner(SessionTokenIssuer issuer, PrintStream out) {
+	private final Path repositories;
+
+	DemoBanner(SessionTokenIssuer issuer, PrintStream out, Path repositories) {
 		this.issuer = issuer;
 		this.out = out;
+		this.repositories = repositories;
 	}
 
 	@Override
@@ -39,6 +43,7 @@ final class DemoBanner implements ApplicationListener<ApplicationReadyEvent> {
 				DEMO_BRANCH, Set.of(Permission.FETCH, Permission.PUSH), Duration.ofHours(8));
 		String url = "http://x:$WARDEN_TOKEN@localhost:" + port + "/" + DemoRepositories.DEMO_REPOSITORY + ".git";
 		String commit = "git -c user.name=agent -c user.email=agent@example.invalid commit -qam 'agent change'";
+		// Works again on every run: a fresh directory each time, and the branch an earlier run pushed is continued.
 		this.out.println("""
 
 				==================== git-warden demo mode ====================
@@ -47,15 +52,19 @@ final class DemoBanner implements ApplicationListener<ApplicationReadyEvent> {
 
 				  export WARDEN_TOKEN=%s
 
-				Clone, then push to the session branch (accepted):
-				  git clone %s /tmp/hello && cd /tmp/hello
-				  git switch -c agent/demo && echo change >> README.md && %s
+				Clone into a new directory, then push to the session branch (accepted):
+				  cd "$(mktemp -d)" && git clone %s && cd hello
+				  git switch agent/demo 2>/dev/null || git switch -c agent/demo
+				  echo change >> README.md && %s
 				  git push origin agent/demo
 
 				Push to main (refused: this session may push only to refs/heads/agent/demo):
 				  git push origin HEAD:main
+
+				Start over: stop git-warden and delete %s (rm -rf ./data by default).
 				===============================================================
-				""".formatted(token.expiresAt(), token.token(), url, commit));
+				""".formatted(token.expiresAt(), token.token(), url, commit,
+						this.repositories.toAbsolutePath().normalize()));
 		this.out.flush();
 	}
 

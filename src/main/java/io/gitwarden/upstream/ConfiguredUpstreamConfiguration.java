@@ -2,25 +2,28 @@ package io.gitwarden.upstream;
 
 import java.time.Clock;
 
+import io.gitwarden.config.DeploymentMode;
 import io.gitwarden.config.InvalidConfigurationException;
 import io.gitwarden.config.PemKeys;
 
-import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
 /**
- * The upstream named by {@code warden.upstream.url}, with exactly one configured credential source: a
- * static token or a GitHub App.
+ * The upstream named by {@code warden.upstream.url} ({@link DeploymentMode relay mode}), with exactly one
+ * configured credential source: a static token or a GitHub App.
  */
 @Configuration(proxyBeanMethods = false)
-@ConditionalOnExpression("!'${warden.upstream.url:}'.isEmpty()")
+@Conditional(DeploymentMode.Relay.class)
 class ConfiguredUpstreamConfiguration {
 
 	static final String SOURCES = "warden.upstream.token, warden.upstream.github-app.app-id";
 
 	@Bean
-	UpstreamTarget upstreamTarget(UpstreamProperties properties, Clock clock) {
+	UpstreamTarget upstreamTarget(UpstreamProperties properties, Clock clock, Environment environment) {
+		DeploymentMode.checkRelay(environment, properties.url());
 		return new UpstreamTarget(properties.url(), credentials(properties, clock));
 	}
 
@@ -31,7 +34,11 @@ class ConfiguredUpstreamConfiguration {
 					"both a static upstream token and a GitHub App are configured; set exactly one");
 		}
 		if (properties.token() != null) {
-			return new StaticTokenCredentials(properties.token());
+			return new StaticTokenCredentials(properties.username(), properties.token());
+		}
+		if (app.isConfigured() && !StaticTokenCredentials.GITHUB_USERNAME.equals(properties.username())) {
+			throw new InvalidConfigurationException("warden.upstream.username", "a GitHub App's installation tokens "
+					+ "are sent as " + StaticTokenCredentials.GITHUB_USERNAME + "; remove warden.upstream.username");
 		}
 		if (!app.isConfigured()) {
 			throw new InvalidConfigurationException(SOURCES, "warden.upstream.url is set but no upstream credential "
@@ -46,7 +53,8 @@ class ConfiguredUpstreamConfiguration {
 					"the GitHub App's private key (PEM) is required");
 		}
 		String property = "warden.upstream.github-app.private-key";
-		java.security.PrivateKey key = PemKeys.privateKey(property, app.privateKey());
+		java.security.PrivateKey key = PemKeys.privateKey(property, app.privateKey(),
+				app.privateKeyPassword());
 		if (!(key instanceof java.security.interfaces.RSAPrivateKey)) {
 			throw new InvalidConfigurationException(property, "a GitHub App key is an RSA key (RS256)");
 		}

@@ -7,21 +7,34 @@ import io.gitwarden.policy.Permission;
 import io.gitwarden.protocol.RepositoryId;
 
 /**
- * One fixed token for every repository, sent the way GitHub wants it for git:
- * {@code Basic base64("x-access-token:" + token)} (Bearer is refused on github.com's git endpoints).
+ * One fixed token for every repository, sent as HTTP Basic {@code base64(username + ":" + token)}, the form
+ * git hosts accept for tokens over HTTPS: GitHub wants the user name {@code x-access-token} (Bearer is
+ * refused on github.com's git endpoints), GitLab {@code oauth2}, Bitbucket {@code x-token-auth}.
  */
 public final class StaticTokenCredentials implements UpstreamCredentials {
 
+	/** The user name GitHub expects with a token, and the default of {@code warden.upstream.username}. */
+	public static final String GITHUB_USERNAME = "x-access-token";
+
 	private final String header;
 
+	/** Sends {@code token} as GitHub expects it ({@value #GITHUB_USERNAME}). */
 	public StaticTokenCredentials(String token) {
-		this.header = basic(token);
+		this(GITHUB_USERNAME, token);
+	}
+
+	public StaticTokenCredentials(String username, String token) {
+		this.header = basic(username, token);
 	}
 
 	/** {@code Basic base64("x-access-token:" + token)}. */
 	public static String basic(String token) {
-		return "Basic " + Base64.getEncoder()
-			.encodeToString(("x-access-token:" + token).getBytes(StandardCharsets.UTF_8));
+		return basic(GITHUB_USERNAME, token);
+	}
+
+	/** {@code Basic base64(username + ":" + token)}. */
+	public static String basic(String username, String token) {
+		return "Basic " + Base64.getEncoder().encodeToString((username + ":" + token).getBytes(StandardCharsets.UTF_8));
 	}
 
 	@Override

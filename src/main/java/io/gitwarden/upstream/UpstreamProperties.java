@@ -15,7 +15,10 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param url base URL of the smart-HTTP server, e.g. {@code https://github.com}; unset runs the embedded
  * demo upstream
- * @param token static upstream token, sent as {@code Basic x-access-token:<token>}
+ * @param token static upstream token, sent as the password of HTTP Basic authentication
+ * @param username the user name sent with the static token (default {@code x-access-token}, what GitHub
+ * expects; {@code oauth2} for GitLab, {@code x-token-auth} for Bitbucket); a GitHub App's installation
+ * tokens always go as {@code x-access-token}
  * @param githubApp a GitHub App that mints narrowed installation tokens instead of a static token
  * @param connectTimeout TCP connect timeout (default 5s)
  * @param readTimeout longest silence from the upstream while waiting for or reading a response (default
@@ -26,7 +29,8 @@ import org.springframework.validation.annotation.Validated;
  */
 @Validated
 @ConfigurationProperties("warden.upstream")
-public record UpstreamProperties(URI url, String token, @DefaultValue("5s") Duration connectTimeout,
+public record UpstreamProperties(URI url, String token,
+		@DefaultValue(StaticTokenCredentials.GITHUB_USERNAME) String username, @DefaultValue("5s") Duration connectTimeout,
 		@DefaultValue("10m") Duration readTimeout, @DefaultValue("1000") @Min(1) @Max(100_000) int maxConnections,
 		@DefaultValue GitHubApp githubApp, @DefaultValue("8") @Min(2) @Max(32) int maxPathDepth) {
 
@@ -46,6 +50,11 @@ public record UpstreamProperties(URI url, String token, @DefaultValue("5s") Dura
 		if (token != null && token.isBlank()) {
 			token = null;
 		}
+		if (username == null || username.isEmpty() || username.contains(":")
+				|| !username.chars().allMatch((c) -> c > 0x20 && c < 0x7f)) {
+			throw new IllegalArgumentException("warden.upstream.username must be printable ASCII without spaces "
+					+ "or ':' (the user name of HTTP Basic authentication)");
+		}
 		if (connectTimeout.isNegative() || connectTimeout.isZero()) {
 			throw new IllegalArgumentException("warden.upstream.connect-timeout must be positive");
 		}
@@ -57,8 +66,9 @@ public record UpstreamProperties(URI url, String token, @DefaultValue("5s") Dura
 	@Override
 	public String toString() {
 		return "UpstreamProperties[url=" + this.url + ", token=" + ((this.token != null) ? "<set>" : "<unset>")
-				+ ", connectTimeout=" + this.connectTimeout + ", readTimeout=" + this.readTimeout + ", maxConnections="
-				+ this.maxConnections + ", githubApp=" + this.githubApp + ", maxPathDepth=" + this.maxPathDepth + "]";
+				+ ", username=" + this.username + ", connectTimeout=" + this.connectTimeout + ", readTimeout="
+				+ this.readTimeout + ", maxConnections=" + this.maxConnections + ", githubApp=" + this.githubApp
+				+ ", maxPathDepth=" + this.maxPathDepth + "]";
 	}
 
 	/**
@@ -66,14 +76,15 @@ public record UpstreamProperties(URI url, String token, @DefaultValue("5s") Dura
 	 * installation tokens narrowed to one repository and {@code contents} read or write.
 	 *
 	 * @param appId the App's id (the {@code iss} of the App JWT)
-	 * @param privateKey the App's private key, PEM (PKCS#1 as GitHub issues it, or PKCS#8), as text or
-	 * {@code file:<path>}
+	 * @param privateKey the App's private key, PEM (PKCS#1 as GitHub issues it, PKCS#8 or encrypted PKCS#8), as
+	 * text or {@code file:<path>}
+	 * @param privateKeyPassword password of an encrypted PKCS#8 private key ({@code BEGIN ENCRYPTED PRIVATE KEY})
 	 * @param apiUrl REST API base URL (default {@code https://api.github.com}; GitHub Enterprise Server:
 	 * {@code https://HOST/api/v3})
 	 * @param installationId the installation to use; unset looks it up per repository
 	 * @param timeout connect and response timeout of each API call (default 10s)
 	 */
-	public record GitHubApp(String appId, String privateKey, @DefaultValue("https://api.github.com") URI apiUrl,
+	public record GitHubApp(String appId, String privateKey, String privateKeyPassword, @DefaultValue("https://api.github.com") URI apiUrl,
 			Long installationId, @DefaultValue("10s") Duration timeout) {
 
 		public GitHubApp {
@@ -109,7 +120,7 @@ public record UpstreamProperties(URI url, String token, @DefaultValue("5s") Dura
 		@Override
 		public String toString() {
 			return "GitHubApp[appId=" + this.appId + ", privateKey=" + ((this.privateKey != null) ? "<set>" : "<unset>")
-					+ ", apiUrl=" + this.apiUrl + ", installationId=" + this.installationId + ", timeout="
+					+ ", privateKeyPassword=" + ((this.privateKeyPassword != null) ? "<set>" : "<unset>") + ", apiUrl=" + this.apiUrl + ", installationId=" + this.installationId + ", timeout="
 					+ this.timeout + "]";
 		}
 

@@ -80,7 +80,7 @@ class PublicKeyVerificationTests {
 	@Test
 	void issuerKeyPublishesItsPublicHalfAndVerifiesWhatItSigns() {
 		for (KeyPair pair : new KeyPair[] { RSA, P256, P384, ED25519 }) {
-			IssuerKey key = IssuerKey.load(new IssuerProperties(TestKeys.pkcs8Pem(pair), null));
+			IssuerKey key = IssuerKey.load(new IssuerProperties(TestKeys.pkcs8Pem(pair), null, null));
 			assertThat(key.publicKey()).isEqualTo(pair.getPublic());
 			assertThat(key.jwksJson()).contains("\"kid\":\"" + key.keyId() + "\"")
 				.contains("\"alg\":\"" + key.algorithm() + "\"")
@@ -97,8 +97,19 @@ class PublicKeyVerificationTests {
 	}
 
 	@Test
+	void issuerKeyReadsSec1AndEncryptedKeys() {
+		IssuerKey sec1 = IssuerKey.load(new IssuerProperties(TestKeys.sec1Pem(P256, TestKeys.P256), null, null));
+		assertThat(sec1.publicKey()).isEqualTo(P256.getPublic());
+		assertThat(sec1.algorithm()).isEqualTo("ES256");
+		IssuerKey encrypted = IssuerKey.load(
+				new IssuerProperties(TestKeys.encryptedPkcs8Pem(ED25519, "pass phrase"), "pass phrase", null));
+		assertThat(encrypted.publicKey()).isEqualTo(ED25519.getPublic());
+		assertThat(encrypted.algorithm()).isEqualTo("EdDSA");
+	}
+
+	@Test
 	void issuerKeyAndAnExternalKeyVerifySideBySide() {
-		IssuerKey key = IssuerKey.load(new IssuerProperties(TestKeys.pkcs1Pem(RSA), "warden-1"));
+		IssuerKey key = IssuerKey.load(new IssuerProperties(TestKeys.pkcs1Pem(RSA), null, "warden-1"));
 		assertThat(key.keyId()).isEqualTo("warden-1");
 		TokenVerifier verifier = new JwtTokenVerifier(this.properties,
 				new IssuerVerificationKeys(key, new PublicKeyVerificationKeys(P256.getPublic())), Clock.systemUTC());

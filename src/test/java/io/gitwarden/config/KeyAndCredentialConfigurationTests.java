@@ -17,6 +17,8 @@ class KeyAndCredentialConfigurationTests {
 
 	static final String PUBLIC_KEY = TestKeys.publicPem(TestKeys.ec("secp256r1"));
 
+	static final String ENCRYPTED_KEY = TestKeys.encryptedPkcs8Pem(TestKeys.rsa(), "right");
+
 	@ParameterizedTest
 	@CsvSource(delimiter = '|', value = {
 			"token=t|  | warden.auth.hmac-secret, warden.auth.public-key, warden.auth.jwks-uri",
@@ -26,6 +28,9 @@ class KeyAndCredentialConfigurationTests {
 			"token=t,github-app.app-id=1 | hmac-secret=SECRET | warden.upstream.token, warden.upstream.github-app.app-id",
 			"github-app.app-id=1 | hmac-secret=SECRET | warden.upstream.github-app.private-key",
 			"github-app.app-id=1,github-app.private-key=nonsense | hmac-secret=SECRET | warden.upstream.github-app.private-key",
+			"github-app.app-id=1,github-app.private-key=ENCRYPTED | hmac-secret=SECRET | warden.upstream.github-app.private-key-password",
+			"github-app.app-id=1,github-app.private-key=ENCRYPTED,github-app.private-key-password=wrong | hmac-secret=SECRET | warden.upstream.github-app.private-key-password",
+			"github-app.app-id=1,username=oauth2 | hmac-secret=SECRET | warden.upstream.username",
 			"token=t| public-key=nonsense | warden.auth.public-key" })
 	void startupFailsNamingTheProperties(String upstream, String auth, String property) {
 		SpringApplication application = new SpringApplication(GitWardenApplication.class);
@@ -48,12 +53,25 @@ class KeyAndCredentialConfigurationTests {
 		assertThat(cause.getMessage()).doesNotContain(Tokens.SECRET);
 	}
 
+	@org.junit.jupiter.api.Test
+	void encryptedKeysAreReadWithTheirPasswords() {
+		try (ConfigurableApplicationContext context = SpringApplication.run(GitWardenApplication.class,
+				"--spring.main.banner-mode=off", "--server.port=0", "--warden.upstream.url=http://127.0.0.1:9", "--warden.upstream.github-app.app-id=1",
+				"--warden.upstream.github-app.private-key=" + ENCRYPTED_KEY,
+				"--warden.upstream.github-app.private-key-password=right",
+				"--warden.issuer.private-key=" + TestKeys.encryptedPkcs8Pem(TestKeys.ec("secp384r1"), "other"),
+				"--warden.issuer.private-key-password=other")) {
+			assertThat(context.getBean(io.gitwarden.auth.SessionTokenIssuer.class).canIssue()).isTrue();
+		}
+	}
+
 	private static void add(java.util.List<String> args, String prefix, String settings) {
 		if (settings == null) {
 			return;
 		}
 		for (String setting : settings.split(",")) {
-			String value = setting.trim().replace("=SECRET", "=" + Tokens.SECRET).replace("=PUBLIC", "=" + PUBLIC_KEY);
+			String value = setting.trim().replace("=SECRET", "=" + Tokens.SECRET).replace("=PUBLIC", "=" + PUBLIC_KEY)
+				.replace("=ENCRYPTED", "=" + ENCRYPTED_KEY);
 			args.add("--" + prefix + value);
 		}
 	}

@@ -20,10 +20,11 @@ class StartupValidationTests {
 	@CsvSource(delimiter = '|', textBlock = """
 			upstream without key     | --warden.upstream.url=https://github.com --warden.upstream.token=t                   | warden.auth.hmac-secret
 			upstream without token   | --warden.upstream.url=https://github.com --warden.auth.hmac-secret=0123456789abcdef0123456789abcdef | warden.upstream.token
-			short secret             | --warden.auth.hmac-secret=short                                                     | warden.auth.hmac-secret must be at least 32 bytes
+			short secret             | --warden.upstream.url=https://github.com --warden.upstream.token=t --warden.auth.hmac-secret=short | warden.auth.hmac-secret must be at least 32 bytes
 			bad upstream url         | --warden.upstream.url=ftp://example.com                                             | warden.upstream.url must be an http(s) URL
 			upstream url with query  | --warden.upstream.url=https://github.com/?x=1                                       | warden.upstream.url must be an http(s) URL
-			negative skew            | --warden.auth.clock-skew=-1s                                                        | warden.auth.clock-skew
+			username with colon     | --warden.upstream.username=a:b                                                      | warden.upstream.username must be printable ASCII
+			negative skew            | --warden.upstream.url=https://github.com --warden.upstream.token=t --warden.auth.clock-skew=-1s | warden.auth.clock-skew
 			zero commands            | --warden.policy.max-commands=0                                                      | warden.policy.max-commands
 			""")
 	void startupFailsNamingTheProperty(String name, String args, String expected, CapturedOutput output) {

@@ -359,6 +359,21 @@ class HelmChartTests {
 	}
 
 	@Test
+	void upstreamUserNameReachesTheConfigurationOnlyWhenSet() {
+		Manifests gitlab = Manifests.parse(new Helm(CHART).template()
+			.withName("warden")
+			.set("upstream.url", "https://gitlab.com")
+			.set("upstream.username", "oauth2")
+			.call());
+		assertThat(gitlab.applicationConfig().get("warden.upstream.username")).isEqualTo("oauth2");
+		Manifests github = Manifests.parse(new Helm(CHART).template().withName("warden").call());
+		assertThat(github.applicationConfig().get("warden.upstream.username")).isNull();
+		assertThat(github.applicationConfig().get("warden.upstream.url")).isEqualTo("https://github.com");
+		assertThatThrownBy(() -> new Helm(CHART).template().withName("warden").set("upstream.username", "a:b").call())
+			.hasMessageContaining("username");
+	}
+
+	@Test
 	void schemaRefusesUnknownValues() {
 		assertThatThrownBy(() -> new Helm(CHART).template().withName("warden").set("audit.stdOut", "true").call())
 			.hasMessageContaining("stdOut");

@@ -1,64 +1,116 @@
 package io.gitwarden.embedded;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.gitwarden.GitWardenApplication;
 import io.gitwarden.testsupport.GitCli;
-import io.gitwarden.testsupport.GitCli.Result;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
-
-import io.gitwarden.GitWardenApplication;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The zero-configuration run: no upstream, no key. git-warden serves the embedded demo upstream, prints
- * a token and commands, and those commands do what the banner says.
+ * a token and commands, and those commands, pasted into a shell, do what the banner says, on the first
+ * run and again after a restart over the same data directory.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class DemoModeIntegrationTests {
 
-	private static final Pattern TOKEN = Pattern.compile("export WARDEN_TOKEN=(\\S+)");
+	private static final Pattern BANNER = Pattern
+		.compile("(?s)={20} git-warden demo mode ={20}\\R(.*?)\\R={60,}");
 
 	@Test
-	void bannerTokenClonesPushesTheDemoBranchAndIsRefusedOnMain(CapturedOutput output) throws IOException {
+	void bannerCommandsWorkOnTheFirstAndOnASecondRun(CapturedOutput output) throws Exception {
 		Path data = Files.createTempDirectory("warden-demo");
-		try (ConfigurableApplicationContext context = SpringApplication.run(GitWardenApplication.class,
-				"--server.port=0", "--warden.embedded.repositories=" + data.resolve("repos"))) {
-			int port = ((WebServerApplicationContext) context).getWebServer().getPort();
-			assertThat(output.getOut()).contains("git-warden demo mode").contains("git push origin agent/demo");
+		// Tuning the demo (embedded repositories, policy, audit) keeps it a demo.
+		String[] args = { "--server.port=0", "--warden.embedded.repositories=" + data.resolve("repos"),
+				"--warden.policy.max-commands=100" };
+		String first = runBannerCommands(args, data, output);
+		String second = runBannerCommands(args, data, output);
+		assertThat(second).isNotEqualTo(first);
+	}
+
+	/** Starts the demo, pastes its commands into bash, stops it; returns the token it printed. */
+	private String runBannerCommands(String[] args, Path data, CapturedOutput output) throws Exception {
+		int from = output.getOut().length();
+		try (ConfigurableApplicationContext context = SpringApplication.run(GitWardenApplication.class, args)) {
+			String printed = output.getOut().substring(from);
+			Matcher banner = BANNER.matcher(printed);
+			assertThat(banner.find()).as("demo banner in:\n%s", printed).isTrue();
 			assertThat(output.getAll()).contains("This mode is for trying git-warden out");
-			Matcher matcher = TOKEN.matcher(output.getOut());
-			assertThat(matcher.find()).isTrue();
-			String token = matcher.group(1);
+			List<String> lines = banner.group(1).lines().filter((line) -> line.startsWith("  ")).map(String::strip)
+				.toList();
+			assertThat(lines.get(0)).startsWith("export WARDEN_TOKEN=");
+			String token = lines.get(0).substring("export WARDEN_TOKEN=".length());
 			// The banner goes to stdout; the token never reaches the log lines.
 			assertThat(output.getAll().lines().filter((line) -> line.contains(token)))
 				.allMatch((line) -> line.contains("export WARDEN_TOKEN="));
+			assertThat(lines.get(lines.size() - 1)).isEqualTo("git push origin HEAD:main");
 
-			GitCli git = new GitCli(data.resolve("home"));
-			Path work = data.resolve("hello");
-			git.run(data, "clone", "-q", "http://x:" + token + "@localhost:" + port + "/demo/hello.git", work.toString())
-				.assertSuccess();
-			assertThat(work.resolve("README.md")).exists();
-			git.run(work, "switch", "-q", "-c", "agent/demo").assertSuccess();
-			Files.writeString(work.resolve("README.md"), "change\n");
-			git.run(work, "commit", "-qam", "agent change").assertSuccess();
-			git.run(work, "push", "-q", "origin", "agent/demo").assertSuccess();
-			Result main = git.run(work, "push", "origin", "HEAD:main");
-			assertThat(main.exitCode()).isNotZero();
-			assertThat(main.stderr()).contains("[remote rejected] HEAD -> main (git-warden: refs/heads/main is protected; this session may push only "
-					+ "to refs/heads/agent/demo)");
+			StringBuilder script = new StringBuilder("set -e\n");
+			lines.subList(0, lines.size() - 1).forEach((line) -> script.append(line).append('\n'));
+			script.append("git rev-parse HEAD > \"$RESULT\"\nset +e\n")
+				.append(lines.get(lines.size() - 1))
+				.append("\necho \"main push exit $?\"\n");
+			Shell shell = bash(script.toString(), data);
+			assertThat(shell.exitCode()).as("banner commands:\n%s\n%s", script, shell.output()).isZero();
+			assertThat(shell.output()).contains("main push exit 1")
+				.contains("[remote rejected] HEAD -> main (git-warden: refs/heads/main is protected; this session may push only to "
+						+ "refs/heads/agent/demo)");
+			String pushed = Files.readString(data.resolve("result")).strip();
+			assertThat(new GitCli(data.resolve("home"))
+				.run(data, "--git-dir=" + data.resolve("repos/demo/hello.git"), "rev-parse", "refs/heads/agent/demo")
+				.assertSuccess()
+				.stdout()
+				.strip()).isEqualTo(pushed);
+			return token;
 		}
+	}
+
+	private static Shell bash(String script, Path data) throws IOException, InterruptedException {
+		Files.createDirectories(data.resolve("tmp"));
+		ProcessBuilder builder = new ProcessBuilder("bash", "-c", script).directory(data.toFile())
+			.redirectErrorStream(true);
+		Map<String, String> env = builder.environment();
+		env.keySet().removeIf((name) -> name.startsWith("GIT_"));
+		env.put("HOME", Files.createDirectories(data.resolve("home")).toString());
+		env.put("XDG_CONFIG_HOME", data.resolve("home/.config").toString());
+		env.put("GIT_CONFIG_NOSYSTEM", "1");
+		env.put("GIT_TERMINAL_PROMPT", "0");
+		env.put("TMPDIR", data.resolve("tmp").toString());
+		env.put("RESULT", data.resolve("result").toString());
+		env.put("LC_ALL", "C");
+		Process process = builder.start();
+		process.getOutputStream().close();
+		CompletableFuture<byte[]> output = CompletableFuture.supplyAsync(() -> {
+			try {
+				return process.getInputStream().readAllBytes();
+			}
+			catch (IOException ex) {
+				return new byte[0];
+			}
+		});
+		assertThat(process.waitFor(3, TimeUnit.MINUTES)).as("banner commands finish").isTrue();
+		return new Shell(process.exitValue(), new String(output.join(), StandardCharsets.UTF_8));
+	}
+
+	private record Shell(int exitCode, String output) {
+
 	}
 
 }

@@ -21,7 +21,8 @@ import org.apache.catalina.startup.Tomcat;
 
 /**
  * {@code git http-backend} behind a tiny CGI bridge in an embedded Tomcat on loopback, so the upstream
- * behaves exactly like git itself. Requires {@code Basic x-access-token:<token>} like GitHub, and counts
+ * behaves exactly like git itself. Requires {@code Basic <username>:<token>} ({@code x-access-token} like
+ * GitHub unless another user name is given), and counts
  * the requests that reach it, so tests can prove that a refused request was never forwarded.
  */
 public final class GitHttpBackendServer implements AutoCloseable {
@@ -35,10 +36,20 @@ public final class GitHttpBackendServer implements AutoCloseable {
 		this.requests = requests;
 	}
 
+	/** Starts a server that requires {@code Basic x-access-token:<token>}, as GitHub does. */
 	public static GitHttpBackendServer start(Path repositories, String token) throws IOException {
+		return start(repositories, StaticTokenCredentials.GITHUB_USERNAME, token);
+	}
+
+	/**
+	 * Starts a server that requires {@code Basic <username>:<token>}, for example {@code oauth2} as GitLab
+	 * does.
+	 */
+	public static GitHttpBackendServer start(Path repositories, String username, String token) throws IOException {
 		AtomicInteger requests = new AtomicInteger();
 		LoopbackTomcat server = LoopbackTomcat.start("http-backend", (context) -> {
-			Tomcat.addServlet(context, "cgi", new CgiBridge(repositories, StaticTokenCredentials.basic(token), requests));
+			Tomcat.addServlet(context, "cgi",
+					new CgiBridge(repositories, username, StaticTokenCredentials.basic(username, token), requests));
 			context.addServletMappingDecoded("/*", "cgi");
 		});
 		return new GitHttpBackendServer(server, requests);
@@ -64,12 +75,15 @@ public final class GitHttpBackendServer implements AutoCloseable {
 
 		private final transient Path root;
 
+		private final String username;
+
 		private final String authorization;
 
 		private final transient AtomicInteger requests;
 
-		CgiBridge(Path root, String authorization, AtomicInteger requests) {
+		CgiBridge(Path root, String username, String authorization, AtomicInteger requests) {
 			this.root = root;
+			this.username = username;
 			this.authorization = authorization;
 			this.requests = requests;
 		}
@@ -94,7 +108,7 @@ public final class GitHttpBackendServer implements AutoCloseable {
 			env.put("REQUEST_METHOD", request.getMethod());
 			env.put("PATH_INFO", request.getRequestURI());
 			env.put("QUERY_STRING", (request.getQueryString() != null) ? request.getQueryString() : "");
-			env.put("REMOTE_USER", "x-access-token");
+			env.put("REMOTE_USER", this.username);
 			env.put("REMOTE_ADDR", request.getRemoteAddr());
 			putIfPresent(env, "CONTENT_TYPE", request.getContentType());
 			if (request.getContentLengthLong() >= 0) {
