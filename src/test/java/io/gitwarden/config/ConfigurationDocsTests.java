@@ -97,6 +97,18 @@ class ConfigurationDocsTests {
 		if (value == null || value.isNull()) {
 			assertThat(literals).as("%s in %s has no default, but the docs show one: %s", name, file, cell).isEmpty();
 		}
+		else if (value.isArray() || value.asString().startsWith("[")) {
+			// a list default: every element shown, in order
+			List<String> elements = new ArrayList<>();
+			if (value.isArray()) {
+				value.forEach((element) -> elements.add(element.asString()));
+			}
+			else {
+				String text = value.asString();
+				elements.addAll(List.of(text.substring(1, text.length() - 1).split(",\\s*")));
+			}
+			assertThat(literals).as("%s in %s: default", name, file).containsExactlyElementsOf(elements);
+		}
 		else {
 			assertThat(literals).as("%s in %s: default", name, file).containsExactly(value.asString());
 		}
