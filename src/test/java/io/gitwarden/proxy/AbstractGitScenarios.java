@@ -12,11 +12,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Random;
 import java.util.function.Supplier;
 import java.util.zip.GZIPOutputStream;
 
 import io.gitwarden.testsupport.GitCli;
+import io.gitwarden.testsupport.GitHttpBackendServer;
 import io.gitwarden.testsupport.GitCli.Result;
 import io.gitwarden.testsupport.TestRepositories;
 import io.gitwarden.testsupport.Tokens;
@@ -63,6 +65,11 @@ abstract class AbstractGitScenarios {
 	}
 
 	abstract Fixture fixture();
+
+	/** What the upstream received, when the upstream can tell (git http-backend); empty otherwise. */
+	List<GitHttpBackendServer.Seen> upstreamSeen() {
+		return List.of();
+	}
 
 	GitCli git() {
 		return fixture().git();
@@ -121,9 +128,27 @@ abstract class AbstractGitScenarios {
 	@ValueSource(ints = { 0, 1, 2 })
 	void clonesWithEachProtocolVersion(int version, TestInfo info) throws IOException {
 		createRepository(info);
+		int before = upstreamSeen().size();
 		Path work = cloneRepo("-c", "protocol.version=" + version);
 		assertThat(work.resolve("file-2.txt")).exists();
 		assertThat(head(work)).isEqualTo(repositories().resolve(this.repo, "refs/heads/main"));
+		List<GitHttpBackendServer.Seen> seen = upstreamSeen();
+		if (!seen.isEmpty()) {
+			// the protocol really reached the upstream (not a silent fallback to v0)
+			List<GitHttpBackendServer.Seen> clone = seen.subList(before, seen.size());
+			if (version == 2) {
+				assertThat(clone).allSatisfy((request) -> assertThat(request.gitProtocol()).isEqualTo("version=2"));
+				assertThat(clone).anySatisfy((request) -> assertThat(request.bodyStart()).contains("command=ls-refs"));
+				assertThat(clone).anySatisfy((request) -> assertThat(request.bodyStart()).contains("command=fetch"));
+			}
+			else if (version == 1) {
+				assertThat(clone).allSatisfy((request) -> assertThat(request.gitProtocol()).isEqualTo("version=1"));
+			}
+			else {
+				assertThat(clone).allSatisfy((request) -> assertThat(request.gitProtocol()).isNull());
+				assertThat(clone).anySatisfy((request) -> assertThat(request.bodyStart()).contains("want "));
+			}
+		}
 	}
 
 	@Test

@@ -34,4 +34,9 @@ class HttpBackendUpstreamIntegrationTests extends AbstractGitScenarios {
 		return fixture;
 	}
 
+	@Override
+	java.util.List<GitHttpBackendServer.Seen> upstreamSeen() {
+		return upstream.seen();
+	}
+
 }

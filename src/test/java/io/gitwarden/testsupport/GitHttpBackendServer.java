@@ -7,6 +7,9 @@ import java.io.OutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -31,9 +34,12 @@ public final class GitHttpBackendServer implements AutoCloseable {
 
 	private final AtomicInteger requests;
 
-	private GitHttpBackendServer(LoopbackTomcat server, AtomicInteger requests) {
+	private final List<Seen> seen;
+
+	private GitHttpBackendServer(LoopbackTomcat server, AtomicInteger requests, List<Seen> seen) {
 		this.server = server;
 		this.requests = requests;
+		this.seen = seen;
 	}
 
 	/** Starts a server that requires {@code Basic x-access-token:<token>}, as GitHub does. */
@@ -47,12 +53,33 @@ public final class GitHttpBackendServer implements AutoCloseable {
 	 */
 	public static GitHttpBackendServer start(Path repositories, String username, String token) throws IOException {
 		AtomicInteger requests = new AtomicInteger();
+		List<Seen> seen = Collections.synchronizedList(new ArrayList<>());
 		LoopbackTomcat server = LoopbackTomcat.start("http-backend", (context) -> {
-			Tomcat.addServlet(context, "cgi",
-					new CgiBridge(repositories, username, StaticTokenCredentials.basic(username, token), requests));
+			Tomcat.addServlet(context, "cgi", new CgiBridge(repositories, username,
+					StaticTokenCredentials.basic(username, token), requests, seen));
 			context.addServletMappingDecoded("/*", "cgi");
 		});
-		return new GitHttpBackendServer(server, requests);
+		return new GitHttpBackendServer(server, requests, seen);
+	}
+
+	/**
+	 * What the upstream received for one request: method, path, the {@code Git-Protocol} header and the start
+	 * of the body (up to 256 bytes), so tests can prove which protocol really reached it.
+	 *
+	 * @param method the HTTP method
+	 * @param path the request path
+	 * @param gitProtocol the {@code Git-Protocol} header, or {@code null}
+	 * @param bodyStart the first bytes of the body, as ISO-8859-1 text
+	 */
+	public record Seen(String method, String path, String gitProtocol, String bodyStart) {
+
+	}
+
+	/** Requests that reached git http-backend, oldest first. */
+	public List<Seen> seen() {
+		synchronized (this.seen) {
+			return List.copyOf(this.seen);
+		}
 	}
 
 	public URI baseUrl() {
@@ -81,7 +108,10 @@ public final class GitHttpBackendServer implements AutoCloseable {
 
 		private final transient AtomicInteger requests;
 
-		CgiBridge(Path root, String username, String authorization, AtomicInteger requests) {
+		private final transient List<Seen> seen;
+
+		CgiBridge(Path root, String username, String authorization, AtomicInteger requests, List<Seen> seen) {
+			this.seen = seen;
 			this.root = root;
 			this.username = username;
 			this.authorization = authorization;
@@ -96,6 +126,7 @@ public final class GitHttpBackendServer implements AutoCloseable {
 				return;
 			}
 			this.requests.incrementAndGet();
+			ByteArrayOutputStream bodyStart = new ByteArrayOutputStream();
 			ProcessBuilder builder = new ProcessBuilder("git", "http-backend");
 			Map<String, String> env = builder.environment();
 			env.keySet().removeIf((name) -> name.startsWith("GIT_"));
@@ -119,7 +150,14 @@ public final class GitHttpBackendServer implements AutoCloseable {
 			Process process = builder.start();
 			CompletableFuture<Void> body = CompletableFuture.runAsync(() -> {
 				try (OutputStream stdin = process.getOutputStream()) {
-					request.getInputStream().transferTo(stdin);
+					InputStream in = request.getInputStream();
+					byte[] buffer = new byte[64 * 1024];
+					for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+						if (bodyStart.size() < 256) {
+							bodyStart.write(buffer, 0, Math.min(n, 256 - bodyStart.size()));
+						}
+						stdin.write(buffer, 0, n);
+					}
 				}
 				catch (IOException ex) {
 					// the CGI may stop reading early; its answer still counts
@@ -137,6 +175,8 @@ public final class GitHttpBackendServer implements AutoCloseable {
 				copyCgiResponse(stdout, response);
 			}
 			body.join();
+			this.seen.add(new Seen(request.getMethod(), request.getRequestURI(), request.getHeader("Git-Protocol"),
+					bodyStart.toString(StandardCharsets.ISO_8859_1)));
 		}
 
 		private static void putIfPresent(Map<String, String> env, String name, String value) {
