@@ -102,7 +102,7 @@ public final class JwtTokenVerifier implements TokenVerifier {
 			throw invalid("claim 'branch' is not a valid branch name");
 		}
 		return new SessionToken(session, repository, branch, permissions(stringClaim(claims, "scope")), expiresAt,
-				sha256(token));
+				sha256(token), issuedAt);
 	}
 
 	private Claims parse(String token) {

@@ -15,9 +15,16 @@ import io.gitwarden.protocol.RepositoryId;
  * @param permissions granted by {@code scope}
  * @param expiresAt {@code exp}
  * @param tokenSha256 hex SHA-256 of the presented token: a join key for audit, never the token
+ * @param issuedAt {@code iat}, or {@code null} when the token has none
  */
 public record SessionToken(String session, RepositoryId repository, String branch, Set<Permission> permissions,
-		Instant expiresAt, String tokenSha256) {
+		Instant expiresAt, String tokenSha256, Instant issuedAt) {
+
+	/** A token without {@code iat}. */
+	public SessionToken(String session, RepositoryId repository, String branch, Set<Permission> permissions,
+			Instant expiresAt, String tokenSha256) {
+		this(session, repository, branch, permissions, expiresAt, tokenSha256, null);
+	}
 
 	public boolean has(Permission permission) {
 		return this.permissions.contains(permission);
