@@ -120,11 +120,33 @@ final class ExchangeRecorder {
 	GitExchange complete() {
 		int status = this.response.getStatus();
 		return new GitExchange(this.requestId, this.time, this.request.getRemoteAddr(),
-				this.request.getHeader("User-Agent"), this.route, this.session, this.tokenSha256, this.decision,
+				userAgent(this.request), this.route, this.session, this.tokenSha256, this.decision,
 				this.reason, this.reasonMessage, this.refs, List.copyOf(this.upstreamResults), status,
 				(this.forwarded != null) ? this.forwarded.upstreamStatus() : 0, this.countingRequest.count,
 				this.response.count, System.nanoTime() - this.started,
 				(this.forwarded != null) ? this.forwarded.upstreamNanos() : 0);
+	}
+
+	/**
+	 * The {@code User-Agent} as sent. Spring Security's firewalled request throws when a header value holds
+	 * characters it does not allow (C1 controls, from bytes 0x80-0x9F), which here would stop the exchange
+	 * from being recorded at all: the value is read from the request underneath instead, and the audit
+	 * writer escapes what it must.
+	 */
+	private static String userAgent(HttpServletRequest request) {
+		jakarta.servlet.ServletRequest current = request;
+		while (current instanceof HttpServletRequest http) {
+			try {
+				return http.getHeader("User-Agent");
+			}
+			catch (RuntimeException ex) {
+				if (!(current instanceof jakarta.servlet.ServletRequestWrapper wrapper)) {
+					return null;
+				}
+				current = wrapper.getRequest();
+			}
+		}
+		return null;
 	}
 
 	/** Counts request body bytes as they are read. */
