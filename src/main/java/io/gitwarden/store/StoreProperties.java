@@ -44,14 +44,11 @@ public record StoreProperties(String url, String username, String password,
 		if (url != null && !url.startsWith(URL_PREFIX)) {
 			throw new IllegalArgumentException(URL + " must be a " + URL_PREFIX + "host[:port]/database URL");
 		}
-		if (timeout == null || timeout.isNegative() || timeout.isZero()) {
-			timeout = Duration.ofSeconds(5);
+		if (timeout.isNegative() || timeout.isZero()) {
+			throw new IllegalArgumentException("warden.store.timeout must be positive");
 		}
-		if (resyncInterval == null || resyncInterval.isNegative() || resyncInterval.isZero()) {
-			resyncInterval = Duration.ofSeconds(30);
-		}
-		if (spoolFile == null) {
-			spoolFile = Path.of("./data/audit-spool.jsonl");
+		if (resyncInterval.isNegative() || resyncInterval.isZero()) {
+			throw new IllegalArgumentException("warden.store.resync-interval must be positive");
 		}
 	}
 

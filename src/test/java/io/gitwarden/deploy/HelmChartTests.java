@@ -375,6 +375,7 @@ class HelmChartTests {
 			.contains("get secret git-warden-credentials")
 			.contains("git clone \"https://x:$TOKEN@git-warden.internal.example.com/owner/name.git\"")
 			.contains("JSON lines to the pods' stdout")
+			.contains("shared through PostgreSQL (jdbc:postgresql://warden-postgres.databases:5432/warden)")
 			.doesNotContain("WARNING");
 	}
 
