@@ -58,9 +58,4 @@ final class AuditListener implements GitExchangeListener {
 		}
 	}
 
-	/** Events that could not be written since start. */
-	long failures() {
-		return this.trail.failures();
-	}
-
 }
