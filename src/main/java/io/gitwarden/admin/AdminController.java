@@ -1,5 +1,7 @@
 package io.gitwarden.admin;
 
+import java.io.IOException;
+import java.io.OutputStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -8,11 +10,15 @@ import java.util.Map;
 import java.util.Set;
 
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 
 import io.gitwarden.audit.AuditFilter;
-import io.gitwarden.audit.AuditReader;
+import io.gitwarden.audit.AuditProperties;
+import io.gitwarden.audit.AuditQuery;
+import io.gitwarden.audit.AuditStoreUnavailableException;
 import io.gitwarden.auth.AuthProperties;
 import io.gitwarden.auth.MintRequest;
+import io.gitwarden.auth.RevocationStoreUnavailableException;
 import io.gitwarden.auth.SessionRevocations;
 import io.gitwarden.auth.SessionTokenIssuer;
 import io.gitwarden.auth.SessionTokenIssuer.IssuedToken;
@@ -21,7 +27,6 @@ import io.gitwarden.refusal.Refusal;
 import io.gitwarden.refusal.RefusalReason;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-import tools.jackson.databind.JsonNode;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -35,6 +40,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 
 /**
  * The admin API, {@code /admin/v1}: mint session tokens, revoke sessions, query the audit trail.
@@ -56,14 +62,22 @@ class AdminController {
 
 	private final SessionRevocations revocations;
 
-	private final AuditReader audit;
+	private final AuditQuery audit;
+
+	private final long auditMaxBytes;
 
 	private final Duration maxTokenLifetime;
 
-	AdminController(SessionTokenIssuer issuer, SessionRevocations revocations, AuditReader audit, AuthProperties auth) {
+	/**
+	 * @param audit the audit query: the shared store's when {@code warden.store.url} is set (its bean is
+	 * primary), else this instance's audit files
+	 */
+	AdminController(SessionTokenIssuer issuer, SessionRevocations revocations, AuditQuery audit,
+			AuditProperties auditProperties, AuthProperties auth) {
 		this.issuer = issuer;
 		this.revocations = revocations;
 		this.audit = audit;
+		this.auditMaxBytes = auditProperties.queryMaxBytes().toBytes();
 		this.maxTokenLifetime = auth.maxTokenLifetime();
 	}
 
@@ -121,7 +135,7 @@ class AdminController {
 		if (!MintRequest.isSessionId(session)) {
 			throw new BadRequest("not a session id");
 		}
-		this.revocations.revoke(session);
+		this.revocations.revoke(session); // stored before it returns: 204 means it holds after a restart
 		logger.info("Admin revoked session " + session);
 		return ResponseEntity.noContent().build();
 	}
@@ -129,7 +143,8 @@ class AdminController {
 	@GetMapping("/admin/v1/audit")
 	ResponseEntity<?> audit(@RequestParam(required = false) String session,
 			@RequestParam(required = false) String repo, @RequestParam(required = false) String decision,
-			@RequestParam(required = false) String since, @RequestParam(defaultValue = "100") int limit) {
+			@RequestParam(required = false) String since, @RequestParam(required = false) String before,
+			@RequestParam(defaultValue = "100") int limit, HttpServletResponse response) throws IOException {
 		if (decision != null && Decision.fromWord(decision) == null) {
 			throw new BadRequest("'decision' must be one of allowed, challenged, unauthenticated, denied, failed");
 		}
@@ -148,8 +163,35 @@ class AdminController {
 				.body(AdminErrors.body("audit_not_readable",
 						"audit events go to a stream (warden.audit.file); query the log store that collects them"));
 		}
-		List<JsonNode> events = this.audit.newestFirst(new AuditFilter(session, repo, decision, from), limit);
-		return ResponseEntity.ok().header("Cache-Control", "no-store").body(events);
+		AuditQuery.Page page;
+		try {
+			page = this.audit.newestFirst(new AuditFilter(session, repo, decision, from), before, limit,
+					this.auditMaxBytes);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new BadRequest("'before' must be a cursor from a previous answer's Link header");
+		}
+		response.setStatus(HttpServletResponse.SC_OK);
+		response.setContentType("application/json");
+		response.setHeader("Cache-Control", "no-store");
+		if (page.next() != null) {
+			String next = ServletUriComponentsBuilder.fromCurrentRequest()
+				.replaceQueryParam("before", page.next())
+				.build()
+				.toUriString();
+			response.setHeader("Link", "<" + next + ">; rel=\"next\"");
+		}
+		// The events are written as stored: no tree is built, and memory stays within the byte budget.
+		OutputStream out = response.getOutputStream();
+		out.write('[');
+		for (int i = 0; i < page.events().size(); i++) {
+			if (i > 0) {
+				out.write(',');
+			}
+			out.write(page.events().get(i));
+		}
+		out.write(']');
+		return null;
 	}
 
 	/** Any other path under {@code /admin}: never handed to the git proxy. */
@@ -162,6 +204,16 @@ class AdminController {
 	ResponseEntity<Map<String, String>> badRequest(RuntimeException ex, HttpServletRequest request) {
 		request.setAttribute(AdminAudit.REFUSAL, new Refusal(RefusalReason.MALFORMED_REQUEST, ex.getMessage()));
 		return ResponseEntity.badRequest().body(AdminErrors.body("bad_request", ex.getMessage()));
+	}
+
+	@ExceptionHandler({ RevocationStoreUnavailableException.class, AuditStoreUnavailableException.class })
+	ResponseEntity<Map<String, String>> storeUnavailable(RuntimeException ex, HttpServletRequest request) {
+		request.setAttribute(AdminAudit.REFUSAL, new Refusal(RefusalReason.STORE_UNAVAILABLE, ex.getMessage()));
+		logger.warn("Admin call failed, store unavailable: " + ex.getMessage()
+				+ ((ex.getCause() != null) ? " (" + ex.getCause().getClass().getSimpleName() + ")" : ""));
+		return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+			.header("Retry-After", "5")
+			.body(AdminErrors.body("store_unavailable", ex.getMessage()));
 	}
 
 	@ExceptionHandler({ HttpMessageNotReadableException.class, MethodArgumentTypeMismatchException.class })

@@ -1,62 +1,60 @@
 package io.gitwarden.audit;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.atomic.AtomicLong;
+import java.time.temporal.ChronoUnit;
 
 import io.gitwarden.exchange.Exchange;
 import io.gitwarden.exchange.ExchangeListener;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Writes one audit event per git request, whatever its outcome: to the audit file (see {@link AuditLog})
- * and, for log shipping, to the logger named {@code audit} at INFO. When the audit file is
- * {@code /dev/stdout} the logger copy is skipped, since both would land on the same stream twice.
+ * Records one audit event per git request, whatever its outcome, through the {@link AuditTrail}.
  *
- * <p>It is called exactly once per request from the proxy's {@code finally} block, so refused,
- * unauthenticated, failed and interrupted requests are recorded too. It never throws: a failed write is
- * logged as an error (and counted by {@link #failures()}), the git request itself is not affected.
+ * <p>It is called exactly once per request by the {@code ExchangeRecorder}, after the response, so refused,
+ * unauthenticated, failed and interrupted requests are recorded too. It never throws, not even on an
+ * {@link Error}: when the event cannot be built from the exchange (a field that fails to map), a minimal
+ * event with what is safe to take (time, request id, decision and {@code "recordingError"}) is recorded
+ * instead, and the failure is counted and logged.
  */
 final class AuditListener implements ExchangeListener {
 
-	static final String LOGGER_NAME = "audit";
-
-	private static final Log auditLogger = LogFactory.getLog(LOGGER_NAME);
-
-	private static final Log logger = LogFactory.getLog(AuditListener.class);
-
 	private final AuditEvents events;
 
-	private final AuditLog log;
+	private final AuditTrail trail;
 
-	private final boolean copyToLogger;
-
-	private final AtomicLong failures = new AtomicLong();
-
-	AuditListener(AuditEvents events, AuditLog log) {
+	AuditListener(AuditEvents events, AuditTrail trail) {
 		this.events = events;
-		this.log = log;
-		this.copyToLogger = log.target() != AuditLog.Target.STDOUT;
+		this.trail = trail;
 	}
 
 	@Override
 	public void exchangeCompleted(Exchange exchange) {
 		try {
-			byte[] line = this.log.append(this.events.toEvent(exchange));
-			if (this.copyToLogger && auditLogger.isInfoEnabled()) {
-				auditLogger.info(new String(line, StandardCharsets.UTF_8));
-			}
+			this.trail.record(event(exchange));
 		}
-		catch (IOException | RuntimeException | LinkageError ex) {
-			this.failures.incrementAndGet();
-			logger.error("Audit event for request " + exchange.requestId() + " could not be written", ex);
+		catch (Throwable ex) {
+			this.trail.failed("recording", null, ex);
 		}
 	}
 
-	/** Events that could not be written since start. */
-	long failures() {
-		return this.failures.get();
+	private ObjectNode event(Exchange exchange) {
+		try {
+			return this.events.toEvent(exchange);
+		}
+		catch (Throwable ex) {
+			String requestId = safe(() -> exchange.requestId());
+			this.trail.failed("event mapping", requestId, ex);
+			return this.trail.minimal(safe(() -> exchange.time().truncatedTo(ChronoUnit.MILLIS).toString()),
+					requestId, safe(() -> exchange.decision().word()), ex);
+		}
+	}
+
+	private static String safe(java.util.function.Supplier<String> value) {
+		try {
+			return value.get();
+		}
+		catch (Throwable ex) {
+			return null;
+		}
 	}
 
 }

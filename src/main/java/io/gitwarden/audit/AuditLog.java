@@ -112,11 +112,10 @@ final class AuditLog implements Closeable {
 	 * Adds {@code prev} to the event and writes it as one line.
 	 * @return the line as written, without its line feed
 	 */
-	byte[] append(ObjectNode event) throws IOException {
+	byte[] append(RecordedEvent event) throws IOException {
 		this.lock.lock();
 		try {
-			event.put(AuditChain.PREV, this.lastHash);
-			byte[] json = this.json.writeValueAsBytes(event);
+			byte[] json = event.line(null, 0, this.lastHash);
 			byte[] line = new byte[json.length + 1];
 			System.arraycopy(json, 0, line, 0, json.length);
 			line[json.length] = '\n';
@@ -127,6 +126,11 @@ final class AuditLog implements Closeable {
 		finally {
 			this.lock.unlock();
 		}
+	}
+
+	/** Limits and writes an event (for tests and tools; the application goes through {@link AuditTrail}). */
+	byte[] append(ObjectNode event) throws IOException {
+		return append(new AuditEventLimits(this.json).prepare(event));
 	}
 
 	private void write(byte[] line) throws IOException {

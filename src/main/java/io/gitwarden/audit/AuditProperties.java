@@ -21,12 +21,14 @@ import org.springframework.validation.annotation.Validated;
  * @param maxFiles rotated files kept, {@code FILE.1} (newest) to {@code FILE.<maxFiles>} (default 10)
  * @param fsync force every line to the storage device before the request completes (default false:
  * lines reach the operating system at once and survive a crash of the JVM, not of the machine)
+ * @param queryMaxBytes most bytes of events in one answer of the admin audit query (default 4MB); the
+ * answer then ends early with a cursor to continue
  */
 @Validated
 @ConfigurationProperties("warden.audit")
 public record AuditProperties(@DefaultValue("./data/audit.jsonl") @NotNull Path file,
 		@DefaultValue("100MB") DataSize maxFileSize, @DefaultValue("10") @Min(1) @Max(1000) int maxFiles,
-		@DefaultValue("false") boolean fsync) {
+		@DefaultValue("false") boolean fsync, @DefaultValue("4MB") DataSize queryMaxBytes) {
 
 	/** Smallest rotation size accepted: a line must fit many times over. */
 	static final DataSize MIN_FILE_SIZE = DataSize.ofKilobytes(64);
@@ -34,6 +36,9 @@ public record AuditProperties(@DefaultValue("./data/audit.jsonl") @NotNull Path 
 	public AuditProperties {
 		if (maxFileSize.compareTo(MIN_FILE_SIZE) < 0) {
 			throw new IllegalArgumentException("warden.audit.max-file-size must be at least " + MIN_FILE_SIZE);
+		}
+		if (queryMaxBytes.compareTo(MIN_FILE_SIZE) < 0) {
+			throw new IllegalArgumentException("warden.audit.query-max-bytes must be at least " + MIN_FILE_SIZE);
 		}
 	}
 

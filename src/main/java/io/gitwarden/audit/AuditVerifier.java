@@ -26,6 +26,12 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class AuditVerifier {
 
+	/**
+	 * Longest line read: far above what the writer writes ({@link AuditEventLimits#MAX_LINE_BYTES}), so
+	 * that files written by versions before the cap verify too.
+	 */
+	static final int MAX_LINE_BYTES = 16 * 1024 * 1024;
+
 	private AuditVerifier() {
 	}
 
@@ -128,8 +134,8 @@ public final class AuditVerifier {
 			return null;
 		}
 		while (b >= 0 && b != '\n') {
-			if (line.size() >= AuditLog.MAX_LINE_BYTES) {
-				throw new IOException("line longer than " + AuditLog.MAX_LINE_BYTES + " bytes");
+			if (line.size() >= MAX_LINE_BYTES) {
+				throw new IOException("line longer than " + MAX_LINE_BYTES + " bytes");
 			}
 			line.write(b);
 			b = in.read();

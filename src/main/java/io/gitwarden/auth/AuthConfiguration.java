@@ -10,6 +10,7 @@ import io.gitwarden.upstream.UpstreamProperties;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
@@ -76,9 +77,15 @@ class AuthConfiguration {
 		return new VerifiedTokenCache(new JwtTokenVerifier(auth, keys, clock), clock, auth.clockSkew());
 	}
 
-	@Bean
-	SessionRevocations sessionRevocations(AuthProperties auth, Clock clock) {
-		return new SessionRevocations(auth, clock);
+	/**
+	 * Revocations, kept by the shared store when one is configured ({@code warden.store.url} makes it a
+	 * {@link RevocationStore} bean), else in the local file {@code warden.revocations.file}.
+	 */
+	@Bean(destroyMethod = "close")
+	SessionRevocations sessionRevocations(AuthProperties auth, RevocationProperties properties,
+			ObjectProvider<RevocationStore> shared, Clock clock) {
+		RevocationStore store = shared.getIfAvailable(() -> new FileRevocationStore(properties.file()));
+		return new SessionRevocations(store, auth, properties.maxEntries(), clock).start();
 	}
 
 	@Bean

@@ -46,7 +46,7 @@ public class SessionAuthenticator {
 	 * @throws Refusal ({@link RefusalReason#SESSION_REVOKED}) when it has
 	 */
 	public SessionToken requireActive(SessionToken session) {
-		if (this.revocations.isRevoked(session.session())) {
+		if (this.revocations.isRevoked(session)) {
 			throw new Refusal(RefusalReason.SESSION_REVOKED);
 		}
 		return session;

@@ -4,8 +4,8 @@ import java.io.PrintStream;
 import java.util.List;
 import java.util.OptionalInt;
 
-import io.gitwarden.audit.AuditVerifier;
 import io.gitwarden.auth.TokenMintCommand;
+import io.gitwarden.store.DatabaseAuditVerifier;
 
 /**
  * What {@code java -jar git-warden.jar ARGS} does, decided before Spring starts: print the usage or the
@@ -51,8 +51,9 @@ public final class CommandLine {
 	static final List<Command> COMMANDS = List.of(
 			new Command(List.of("token", "mint"), TokenMintCommand.SYNOPSIS,
 					"print a session token signed with the configured key", TokenMintCommand::run),
-			new Command(List.of("audit", "verify"), "FILE...",
-					"check the hash chain of audit files, oldest file first", AuditVerifier::run));
+			new Command(List.of("audit", "verify"), "FILE... | --warden.store.url=jdbc:postgresql://...",
+					"check the hash chain of audit files (oldest first), or every chain in the audit store",
+					(args, out, err) -> DatabaseAuditVerifier.run(args, System.getenv(), out, err)));
 
 	private CommandLine() {
 	}

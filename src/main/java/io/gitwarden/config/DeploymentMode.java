@@ -39,7 +39,7 @@ public final class DeploymentMode {
 
 	/** Prefixes of the settings that imply a real deployment: any of them with a value selects relay mode. */
 	public static final List<String> DEPLOYMENT_SETTINGS = List.of("warden.upstream", "warden.auth", "warden.issuer",
-			"warden.admin");
+			"warden.admin", "warden.store");
 
 	/** What {@code warden.mode=demo} refuses: an upstream, or a key the demo would sign or verify with. */
 	static final List<String> REFUSED_IN_DEMO = List.of("warden.upstream", "warden.issuer", "warden.auth.hmac-secret",

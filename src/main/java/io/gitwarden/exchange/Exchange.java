@@ -14,7 +14,7 @@ import io.gitwarden.refusal.Decision;
  * @param requestId id of this request (also sent back as {@code X-Request-Id})
  * @param time when the request arrived
  * @param client remote address (the forwarded one only from configured trusted proxies)
- * @param userAgent the client's {@code User-Agent} (control characters escaped), or {@code null}
+ * @param userAgent the client's {@code User-Agent} (at most 512 characters), or {@code null}
  * @param method the HTTP method, or {@code null} when the request line could not be read
  * @param path the request path as sent (not decoded, without the query), or {@code null}
  * @param outcome what the handler concluded

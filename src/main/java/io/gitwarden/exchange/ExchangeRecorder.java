@@ -147,33 +147,15 @@ public final class ExchangeRecorder extends ValveBase implements AccessLog {
 	}
 
 	/**
-	 * Client-supplied text as it may be recorded: control characters (C0, DEL and the C1 range that
-	 * ISO-8859-1 header bytes 0x80-0x9F decode to) escaped as {@code \\uXXXX}, and at most
-	 * {@value #MAX_TEXT} characters.
+	 * Client-supplied text as it may be recorded: at most {@value #MAX_TEXT} characters. The characters
+	 * themselves are kept (Tomcat decodes header bytes as ISO-8859-1); the audit trail writes every
+	 * control character escaped.
 	 */
 	static String text(String value) {
-		if (value == null) {
-			return null;
+		if (value == null || value.length() <= MAX_TEXT) {
+			return value;
 		}
-		StringBuilder out = null;
-		int length = Math.min(value.length(), MAX_TEXT);
-		for (int i = 0; i < length; i++) {
-			char c = value.charAt(i);
-			boolean control = c < 0x20 || (c >= 0x7f && c <= 0x9f);
-			if (control && out == null) {
-				out = new StringBuilder(length + 16).append(value, 0, i);
-			}
-			if (out != null) {
-				if (control) {
-					out.append(String.format("\\u%04x", (int) c));
-				}
-				else {
-					out.append(c);
-				}
-			}
-		}
-		String result = (out != null) ? out.toString() : value.substring(0, length);
-		return (value.length() > MAX_TEXT) ? result + "..." : result;
+		return value.substring(0, MAX_TEXT) + "...";
 	}
 
 	/** Requests being served now. */

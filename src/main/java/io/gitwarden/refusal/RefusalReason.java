@@ -169,6 +169,9 @@ public enum RefusalReason {
 
 	// --- git-warden itself
 
+	/** The shared store (PostgreSQL) cannot be reached: revocations and audit queries wait for it. */
+	STORE_UNAVAILABLE(Category.INTERNAL, "the shared store is unavailable: %s", "retry in a few seconds"),
+
 	/** Every slot for this kind of work is taken. */
 	SERVER_BUSY(Category.INTERNAL, "git-warden is busy (%s)", "try again in a few seconds"),
 

@@ -17,7 +17,7 @@ public final class RefusalStatus {
 			case WRONG_CONTENT_TYPE -> 415;
 			case REQUEST_TOO_LARGE -> 413;
 			case TOKEN_KEYS_UNAVAILABLE, UPSTREAM_CREDENTIAL_SERVICE_UNAVAILABLE, UPSTREAM_CREDENTIAL_RATE_LIMITED,
-					SERVER_BUSY ->
+					SERVER_BUSY, STORE_UNAVAILABLE ->
 				503;
 			default -> switch (reason.category()) {
 				case AUTHENTICATION -> 401;

@@ -180,7 +180,7 @@ class AuditIntegrationTests {
 		JsonNode event = Eventually.await(() -> eventsWhere((e) -> requestId.equals(text(e, "requestId"))),
 				(found) -> !found.isEmpty())
 			.get(0);
-		assertThat(text(event, "userAgent")).isEqualTo("git/\\u0085\\u009bevil");
+		assertThat(text(event, "userAgent")).isEqualTo("git/\u0085\u009bevil");
 		assertThat(text(event, "decision")).isEqualTo("challenged");
 		assertThat(text(event.get("reason"), "code")).isEqualTo("credentials-missing");
 	}

@@ -102,7 +102,7 @@ class AuditLogTests {
 	@Test
 	void rotationKeepsTheChainAcrossFilesAndKeepsMaxFiles() throws IOException {
 		Path file = this.dir.resolve("audit.jsonl");
-		try (AuditLog log = new AuditLog(new AuditProperties(file, DataSize.ofKilobytes(64), 3, false), JSON)) {
+		try (AuditLog log = new AuditLog(new AuditProperties(file, DataSize.ofKilobytes(64), 3, false, DataSize.ofMegabytes(4)), JSON)) {
 			for (int i = 0; i < 2000; i++) {
 				log.append(event(i));
 			}
@@ -151,7 +151,7 @@ class AuditLogTests {
 	@Test
 	void readerReturnsNewestFirstAcrossRotatedFilesUpToTheLimit() throws IOException {
 		Path file = this.dir.resolve("audit.jsonl");
-		try (AuditLog log = new AuditLog(new AuditProperties(file, DataSize.ofKilobytes(64), 5, false), JSON)) {
+		try (AuditLog log = new AuditLog(new AuditProperties(file, DataSize.ofKilobytes(64), 5, false, DataSize.ofMegabytes(4)), JSON)) {
 			for (int i = 0; i < 1500; i++) {
 				ObjectNode event = event(i);
 				event.put("session", (i % 2 == 0) ? "even" : "odd");
@@ -201,7 +201,7 @@ class AuditLogTests {
 	}
 
 	private static AuditLog log(Path file, DataSize maxFileSize) throws IOException {
-		return new AuditLog(new AuditProperties(file, maxFileSize, 3, false), JSON);
+		return new AuditLog(new AuditProperties(file, maxFileSize, 3, false, DataSize.ofMegabytes(4)), JSON);
 	}
 
 	private static ObjectNode event(int n) {

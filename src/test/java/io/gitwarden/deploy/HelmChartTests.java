@@ -184,7 +184,15 @@ class HelmChartTests {
 			assertThat(config.get("warden.auth.audience")).isEqualTo("git-warden");
 			assertThat(config.get("warden.policy.allow-branch-deletion")).isEqualTo(false);
 			assertThat(config.get("warden.audit.file")).isEqualTo("/data/audit.jsonl");
+			assertThat(config.get("warden.revocations.file")).isEqualTo("/data/revocations.jsonl");
 			assertThat(config.get("logging.structured.format.console")).isEqualTo("ecs");
+		}
+
+		@Test
+		void withoutAStoreNoDatabaseIsConfigured() {
+			assertThat(manifests.applicationConfig().get("warden.store")).isNull();
+			assertThat(manifests.container().list("env")).extracting(e -> e.get("name"))
+				.doesNotContain("WARDEN_STORE_USERNAME", "WARDEN_STORE_PASSWORD");
 		}
 
 		@Test
@@ -292,6 +300,32 @@ class HelmChartTests {
 		}
 
 		@Test
+		void theSharedStoreIsConfiguredWithCredentialsFromItsSecretAndReachableThroughThePolicy() {
+			Node config = manifests.applicationConfig();
+			assertThat(config.get("warden.store.url"))
+				.isEqualTo("jdbc:postgresql://warden-postgres.databases:5432/warden?sslmode=require");
+			assertThat(config.get("warden.store.spool-file")).isEqualTo("/data/audit-spool.jsonl");
+			assertThat(config.get("warden.store.username")).isNull();
+			assertThat(config.get("warden.store.password")).isNull();
+			Node username = manifests.env("WARDEN_STORE_USERNAME");
+			assertThat(username.get("valueFrom.secretKeyRef.name")).isEqualTo("git-warden-postgres");
+			assertThat(username.get("valueFrom.secretKeyRef.key")).isEqualTo("username");
+			Node password = manifests.env("WARDEN_STORE_PASSWORD");
+			assertThat(password.get("valueFrom.secretKeyRef.name")).isEqualTo("git-warden-postgres");
+			assertThat(password.get("valueFrom.secretKeyRef.key")).isEqualTo("password");
+			assertThat(password.get("valueFrom.secretKeyRef.optional")).isNull();
+			List<Node> database = manifests.single("NetworkPolicy")
+				.list("spec.egress")
+				.stream()
+				.filter(rule -> rule.list("ports").stream().anyMatch(p -> Integer.valueOf(5432).equals(p.get("port"))))
+				.toList();
+			assertThat(database).singleElement()
+				.satisfies(rule -> assertThat(rule.list("to")).singleElement()
+					.satisfies(peer -> assertThat(peer.get("namespaceSelector.matchLabels"))
+						.isEqualTo(Map.of("kubernetes.io/metadata.name", "databases"))));
+		}
+
+		@Test
 		void networkPolicyIngressIsLimitedToTheNamedNamespaces() {
 			Node rule = manifests.single("NetworkPolicy").list("spec.ingress").get(0);
 			assertThat(rule.list("from")).hasSize(2);
@@ -347,6 +381,7 @@ class HelmChartTests {
 			.contains("get secret git-warden-credentials")
 			.contains("git clone \"https://x:$TOKEN@git-warden.internal.example.com/owner/name.git\"")
 			.contains("JSON lines to the pods' stdout")
+			.contains("shared through PostgreSQL (jdbc:postgresql://warden-postgres.databases:5432/warden)")
 			.doesNotContain("WARNING");
 	}
 
@@ -377,6 +412,14 @@ class HelmChartTests {
 	void schemaRefusesUnknownValues() {
 		assertThatThrownBy(() -> new Helm(CHART).template().withName("warden").set("audit.stdOut", "true").call())
 			.hasMessageContaining("stdOut");
+	}
+
+	@Test
+	void schemaRefusesAStoreThatIsNotPostgresql() {
+		assertThatThrownBy(() -> new Helm(CHART).template()
+			.withName("warden")
+			.set("store.url", "jdbc:mysql://db/warden")
+			.call()).hasMessageContaining("url");
 	}
 
 	@Test
