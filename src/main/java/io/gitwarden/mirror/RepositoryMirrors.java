@@ -508,6 +508,16 @@ public class RepositoryMirrors implements DisposableBean {
 		}
 	}
 
+	/** Runs a GC of one mirror now, on the calling thread, unless one is queued or running (for tests). */
+	boolean collectGarbageNow(RepositoryId repository) {
+		MirrorEntry entry = this.entries.get(repository.canonical());
+		if (entry == null || !entry.maintenance.compareAndSet(false, true)) {
+			return false;
+		}
+		collectGarbage(entry);
+		return true;
+	}
+
 	/** Deletes the least recently used mirrors that are not leased until the total fits max-size. */
 	void evictIfNeeded() {
 		long max = this.properties.maxSize().toBytes();

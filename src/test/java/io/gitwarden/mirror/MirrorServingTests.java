@@ -5,9 +5,13 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import io.gitwarden.embedded.LoopbackTomcat;
 import io.gitwarden.testsupport.GitCli;
@@ -149,6 +153,58 @@ class MirrorServingTests {
 	}
 
 	@Test
+	void concurrentFirstClonesShareOneMirrorFetch() throws Exception {
+		ExecutorService pool = Executors.newFixedThreadPool(6);
+		try {
+			List<Future<Path>> clones = new ArrayList<>();
+			for (int i = 0; i < 6; i++) {
+				String name = "clone-" + i;
+				clones.add(pool.submit(() -> clone(2, name)));
+			}
+			for (Future<Path> clone : clones) {
+				assertThat(tips(clone.get())).isEqualTo(tips(directClone()));
+			}
+		}
+		finally {
+			pool.shutdownNow();
+		}
+		assertThat(this.fixture.fetches()).isEqualTo(1);
+		assertThat(this.servlet.forwardedFetches.get()).isZero();
+	}
+
+	@Test
+	void clonesKeepWorkingWhileTheMirrorIsRepacked() throws Exception {
+		clone(2, "first");
+		ExecutorService pool = Executors.newFixedThreadPool(3);
+		try {
+			for (int round = 0; round < 3; round++) {
+				List<Future<Path>> clones = new ArrayList<>();
+				for (int i = 0; i < 3; i++) {
+					String name = "round-" + round + "-" + i;
+					clones.add(pool.submit(() -> clone(2, name)));
+				}
+				this.fixture.commitUpstream("acme/app", "main", "round-" + round + ".txt", "round " + round + "\n", false);
+				try (Mirror mirror = this.mirrors.open(MirrorFixture.id("acme/app"))) {
+					assertThat(mirror.update().outcome()).isEqualTo(MirrorUpdate.Outcome.UPDATED);
+				}
+				MirrorFixture.awaitMaintenance(this.mirrors);
+				assertThat(this.mirrors.collectGarbageNow(MirrorFixture.id("acme/app"))).isTrue();
+				for (Future<Path> clone : clones) {
+					Path done = clone.get();
+					this.git.run(done, "fsck", "--strict").assertSuccess();
+				}
+			}
+		}
+		finally {
+			pool.shutdownNow();
+		}
+		assertThat(this.fixture.timerCount("warden.mirror.gc", "result", "failed")).isZero();
+		assertThat(this.fixture.timerCount("warden.mirror.gc", "result", "ok")).isGreaterThanOrEqualTo(3);
+		Path latest = clone(2, "latest");
+		assertThat(tips(latest)).isEqualTo(tips(directCloneFresh()));
+	}
+
+	@Test
 	void refsUnderRefsWardenAreNeitherListedNorFetchable() throws Exception {
 		clone(2, "clone");
 		try (Mirror mirror = this.mirrors.open(MirrorFixture.id("acme/app"))) {
@@ -185,6 +241,13 @@ class MirrorServingTests {
 			this.git.run(this.tmp, "clone", "-q", this.fixture.repositories.bare("acme/app").toUri().toString(),
 					clone.toString()).assertSuccess();
 		}
+		return clone;
+	}
+
+	private Path directCloneFresh() {
+		Path clone = this.tmp.resolve("direct-" + System.nanoTime());
+		this.git.run(this.tmp, "clone", "-q", this.fixture.repositories.bare("acme/app").toUri().toString(),
+				clone.toString()).assertSuccess();
 		return clone;
 	}
 
