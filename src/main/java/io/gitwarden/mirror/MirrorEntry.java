@@ -41,6 +41,11 @@ final class MirrorEntry {
 
 	private volatile long sizeBytes;
 
+	/** When the upstream state the refs were last written from was observed ({@link System#nanoTime()}). */
+	private long refsObservedNanos;
+
+	private boolean refsWritten;
+
 	/** True once a GC ran on this repository (so a pack without a bitmap alone does not call for more). */
 	volatile boolean gcAttempted;
 
@@ -67,6 +72,7 @@ final class MirrorEntry {
 			this.repository = store.openOrCreate(this.gitDir);
 			this.sizeBytes = MirrorStore.sizeOf(this.gitDir);
 			this.gcAttempted = false;
+			this.refsWritten = false;
 		}
 		this.leases++;
 		if (use) {
@@ -118,6 +124,19 @@ final class MirrorEntry {
 			this.repository.close();
 			this.repository = null;
 		}
+	}
+
+	/** Records that the refs now reflect the upstream as observed at {@code observedNanos}. Hold refLock. */
+	void refsWritten(long observedNanos) {
+		if (!this.refsWritten || observedNanos - this.refsObservedNanos > 0) {
+			this.refsObservedNanos = observedNanos;
+			this.refsWritten = true;
+		}
+	}
+
+	/** True when an advertisement observed at {@code observedNanos} is newer than the refs. Hold refLock. */
+	boolean isNewer(long observedNanos) {
+		return !this.refsWritten || observedNanos - this.refsObservedNanos > 0;
 	}
 
 	long lastUsedMillis() {

@@ -61,9 +61,12 @@ final class MirrorFetcher {
 			if (failed.isEmpty()) {
 				return;
 			}
-			boolean lockedOnly = failed.stream().allMatch((update) -> update.getResult() == RefUpdate.Result.LOCK_FAILURE);
+			boolean lockedOnly = failed.stream()
+				.allMatch((update) -> update.getResult() == RefUpdate.Result.LOCK_FAILURE);
 			if (!lockedOnly || attempt == 2) {
-				List<String> names = failed.stream().map((update) -> update.getLocalName() + " " + update.getResult()).toList();
+				List<String> names = failed.stream()
+					.map((update) -> update.getLocalName() + " " + update.getResult())
+					.toList();
 				throw new MirrorException(Reason.FETCH_FAILED,
 						"fetching " + url + " could not update " + String.join(", ", names));
 			}

@@ -101,9 +101,9 @@ final class MirrorStore {
 
 	/**
 	 * A mirror's settings: protocol v2 towards the upstream, redirects never followed (the credential
-	 * must not go to another host), no reflogs (they would keep pruned objects), unreachable objects and
-	 * replaced packs dropped at once by GC (nothing writes loose objects, and GC preserves the old packs
-	 * for readers in flight), bitmaps and a commit-graph for serving,
+	 * must not go to another host), no reflogs (they would keep pruned objects), replaced packs removed by GC
+	 * at once (it preserves them for readers in flight), unreachable objects kept loose for an hour (so an
+	 * object written just before a GC survives until a ref names it), bitmaps and a commit-graph for serving,
 	 * filters allowed and {@code refs/warden/} hidden when serving.
 	 */
 	static void configure(StoredConfig config) throws IOException {
@@ -115,7 +115,7 @@ final class MirrorStore {
 		config.setString("http", null, "followRedirects", "false");
 		config.setInt("gc", null, "auto", 0);
 		config.setBoolean("gc", null, "autoDetach", false);
-		config.setString("gc", null, "pruneExpire", "now");
+		config.setString("gc", null, "pruneExpire", "1.hour.ago");
 		config.setString("gc", null, "prunePackExpire", "now");
 		config.setBoolean("gc", null, "writeCommitGraph", true);
 		config.setBoolean("pack", null, "buildBitmaps", true);

@@ -43,6 +43,8 @@ final class PackAdoption {
 
 	private static final int CHECKSUM = 20;
 
+	private static final byte[] PACK_SIGNATURE = { 'P', 'A', 'C', 'K' };
+
 	private PackAdoption() {
 	}
 
@@ -110,7 +112,7 @@ final class PackAdoption {
 				throw new MirrorException(Reason.INVALID_PACK, "pack or index is too short");
 			}
 			try (InputStream in = Files.newInputStream(pack)) {
-				if (in.readNBytes(signature, 0, 4) != 4 || !Arrays.equals(signature, new byte[] { 'P', 'A', 'C', 'K' })) {
+				if (in.readNBytes(signature, 0, 4) != 4 || !Arrays.equals(signature, PACK_SIGNATURE)) {
 					throw new MirrorException(Reason.INVALID_PACK, "not a pack file");
 				}
 			}
@@ -144,8 +146,9 @@ final class PackAdoption {
 			throws MirrorException {
 		try (RevWalk walk = new RevWalk(repository)) {
 			for (ReceiveCommand command : commands) {
-				if (!command.getNewId().equals(ObjectId.zeroId()) && !repository.getObjectDatabase().has(command.getNewId())) {
-					throw new MirrorException(Reason.OBJECTS_MISSING, "the mirror lacks " + command.getNewId().name()
+				ObjectId created = command.getNewId();
+				if (!created.equals(ObjectId.zeroId()) && !repository.getObjectDatabase().has(created)) {
+					throw new MirrorException(Reason.OBJECTS_MISSING, "the mirror lacks " + created.name()
 							+ " for " + command.getRefName() + " after adding the pack");
 				}
 			}

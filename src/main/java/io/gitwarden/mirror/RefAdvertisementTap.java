@@ -112,6 +112,9 @@ public final class RefAdvertisementTap extends OutputStream {
 
 	private volatile Status status = Status.READING;
 
+	/** When the answer started: the upstream's state is at least this recent. */
+	private final long startedNanos = System.nanoTime();
+
 	private String errorMessage;
 
 	private RefAdvertisementTap(boolean lsRefs, int maxRefs, Predicate<String> keep) {
@@ -185,7 +188,7 @@ public final class RefAdvertisementTap extends OutputStream {
 		if (this.status != Status.COMPLETE) {
 			return Optional.empty();
 		}
-		return Optional.of(new AdvertisedRefs(this.refs, !this.lsRefs));
+		return Optional.of(new AdvertisedRefs(this.refs, !this.lsRefs, this.startedNanos));
 	}
 
 	@Override

@@ -74,6 +74,8 @@ public class RepositoryMirrors implements DisposableBean {
 
 	private final ExecutorService maintenance;
 
+	private final ExecutorService deletions;
+
 	private final Object evictionLock = new Object();
 
 	private volatile boolean initialized;
@@ -82,12 +84,21 @@ public class RepositoryMirrors implements DisposableBean {
 			Clock clock) {
 		this.properties = properties;
 		this.store = new MirrorStore(properties.dir());
-		this.fetcher = new MirrorFetcher(upstream, (int) Math.min(Integer.MAX_VALUE, properties.fetchTimeout().toSeconds()));
+		this.fetcher = new MirrorFetcher(upstream,
+				(int) Math.min(Integer.MAX_VALUE, properties.fetchTimeout().toSeconds()));
 		this.clock = clock;
 		this.fetchSlots = new Semaphore(properties.maxConcurrentUpdates(), true);
+		this.maintenance = background("mirror-gc");
+		this.deletions = background("mirror-delete");
+		this.metrics = new MirrorMetrics(registry, this, RepositoryMirrors::diskBytes,
+				(mirrors) -> mirrors.entries.size());
+	}
+
+	/** One low-priority daemon thread, ended when idle. */
+	private static ExecutorService background(String name) {
 		ThreadPoolExecutor executor = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
 				(runnable) -> {
-					Thread thread = new Thread(runnable, "mirror-gc");
+					Thread thread = new Thread(runnable, name);
 					thread.setDaemon(true);
 					thread.setPriority(Thread.MIN_PRIORITY);
 					// started from a request thread: not the web application's class loader
@@ -95,8 +106,7 @@ public class RepositoryMirrors implements DisposableBean {
 					return thread;
 				});
 		executor.allowCoreThreadTimeOut(true);
-		this.maintenance = executor;
-		this.metrics = new MirrorMetrics(registry, this, RepositoryMirrors::diskBytes, (mirrors) -> mirrors.entries.size());
+		return executor;
 	}
 
 	/**
@@ -300,7 +310,9 @@ public class RepositoryMirrors implements DisposableBean {
 			boolean empty = !hasMirroredRefs(repository);
 			entry.refLock.lock();
 			try {
+				long started = System.nanoTime();
 				this.fetcher.fetch(repository, entry.repositoryId);
+				entry.refsWritten(started);
 				this.metrics.fetch(true);
 			}
 			catch (MirrorException ex) {
@@ -352,13 +364,18 @@ public class RepositoryMirrors implements DisposableBean {
 	}
 
 	/**
-	 * Moves the mirror's branches and tags to what the upstream advertised when it already has the
-	 * objects (no fetch): a ref is set when the advertised id is not an ancestor of what the mirror has
-	 * (an older advertisement does not move it back), and, for a complete advertisement, deleted when it
-	 * is not listed. Skipped while a fetch or an adoption writes refs (they bring the same news).
+	 * Sets the mirror's branches and tags to what the upstream advertised, when it already has the
+	 * objects (no fetch), and, for a complete advertisement, deletes those not listed. Only an
+	 * advertisement newer than the mirror's last fetch, adoption or such update moves refs (two requests
+	 * racing with advertisements of different ages cannot move them back). Skipped while a fetch or an
+	 * adoption writes refs (they bring the same news).
 	 */
 	private void syncRefs(MirrorEntry entry, Repository repository, AdvertisedRefs advertised) {
 		if (!entry.refLock.tryLock()) {
+			return;
+		}
+		if (!entry.isNewer(advertised.observedNanos())) {
+			entry.refLock.unlock();
 			return;
 		}
 		try (RevWalk walk = new RevWalk(repository)) {
@@ -378,11 +395,8 @@ public class RepositoryMirrors implements DisposableBean {
 					continue;
 				}
 				ObjectId mine = current.get(name);
-				if (mine == null) {
-					batch.addCommand(new ReceiveCommand(ObjectId.zeroId(), ref.getValue(), name));
-				}
-				else if (!mine.equals(ref.getValue()) && !PackAdoption.isAncestor(walk, ref.getValue(), mine)) {
-					batch.addCommand(new ReceiveCommand(mine, ref.getValue(), name));
+				if (!ref.getValue().equals(mine)) {
+					batch.addCommand(new ReceiveCommand((mine != null) ? mine : ObjectId.zeroId(), ref.getValue(), name));
 				}
 			}
 			if (advertised.complete()) {
@@ -397,6 +411,7 @@ public class RepositoryMirrors implements DisposableBean {
 				logger.debug("Mirror of {}: {} refs set from the advertisement", entry.repositoryId,
 						batch.getCommands().size());
 			}
+			entry.refsWritten(advertised.observedNanos());
 		}
 		catch (IOException | RuntimeException ex) {
 			logger.warn("Mirror of {}: refs not updated from the advertisement: {}", entry.repositoryId, ex.toString());
@@ -414,6 +429,7 @@ public class RepositoryMirrors implements DisposableBean {
 		}
 		entry.refLock.lock();
 		try {
+			entry.refsWritten(System.nanoTime());
 			if (pack != null) {
 				PackAdoption.addPack(repository, pack, index);
 			}
@@ -539,7 +555,7 @@ public class RepositoryMirrors implements DisposableBean {
 						logger.info("Evicted the mirror of {} ({} bytes) to stay under warden.mirror.max-size",
 								entry.repositoryId, entry.sizeBytes());
 						for (Path path : trash) {
-							MirrorStore.deleteTree(path);
+							deleteLater(path);
 						}
 					}
 				}
@@ -550,10 +566,29 @@ public class RepositoryMirrors implements DisposableBean {
 		}
 	}
 
+	/** Deletes an evicted mirror, already renamed away, without holding up the request that evicted it. */
+	private void deleteLater(Path trash) {
+		try {
+			this.deletions.execute(() -> {
+				try {
+					MirrorStore.deleteTree(trash);
+				}
+				catch (IOException | RuntimeException ex) {
+					logger.warn("Deleting {} failed (removed at the next start): {}", trash, ex.toString());
+				}
+			});
+		}
+		catch (RejectedExecutionException ex) {
+			// shutting down: the next start clears trash.git
+		}
+	}
+
 	@Override
 	public void destroy() throws InterruptedException {
 		this.maintenance.shutdownNow();
+		this.deletions.shutdown();
 		this.maintenance.awaitTermination(30, TimeUnit.SECONDS);
+		this.deletions.awaitTermination(30, TimeUnit.SECONDS);
 		for (MirrorEntry entry : this.entries.values()) {
 			entry.close();
 		}

@@ -176,6 +176,28 @@ class RepositoryMirrorsTests {
 	}
 
 	@Test
+	void refsFollowTheNewestAdvertisementOnly() throws Exception {
+		this.fixture.createUpstream("acme/rewind", 3);
+		AdvertisedRefs old = this.fixture.advertise("acme/rewind");
+		ObjectId oldMain = old.refs().get("refs/heads/main");
+		ObjectId moved = this.fixture.commitUpstream("acme/rewind", "main", "n.txt", "n\n", false);
+		try (Mirror mirror = this.mirrors.open(MirrorFixture.id("acme/rewind"))) {
+			assertThat(mirror.ensureCurrent(this.fixture.advertise("acme/rewind")).outcome()).isEqualTo(Outcome.CREATED);
+			// an advertisement taken before the fetch does not move the mirror back
+			assertThat(mirror.ensureCurrent(old).outcome()).isEqualTo(Outcome.HIT);
+			assertThat(mirror.repository().exactRef("refs/heads/main").getObjectId()).isEqualTo(moved);
+		}
+		// the upstream rewinds main to a commit the mirror has: no fetch, the ref follows
+		this.fixture.git.run(this.fixture.repositories.bare("acme/rewind"), "update-ref", "refs/heads/main",
+				oldMain.name()).assertSuccess();
+		try (Mirror mirror = this.mirrors.open(MirrorFixture.id("acme/rewind"))) {
+			assertThat(mirror.ensureCurrent(this.fixture.advertise("acme/rewind")).outcome()).isEqualTo(Outcome.HIT);
+			assertThat(mirror.repository().exactRef("refs/heads/main").getObjectId()).isEqualTo(oldMain);
+		}
+		assertThat(this.fixture.fetches()).isEqualTo(1);
+	}
+
+	@Test
 	void wardenRefsSurviveUpdatesAndPruning() throws Exception {
 		this.fixture.createUpstream("acme/keep", 2);
 		ObjectId mirrorOnly;
