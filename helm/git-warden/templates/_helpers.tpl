@@ -82,3 +82,45 @@ WARDEN_AUTH_PUBLICKEY: {{ .Values.secrets.publicKey | quote }}
 WARDEN_ISSUER_PRIVATEKEY: {{ .Values.secrets.issuerPrivateKey | quote }}
 WARDEN_ADMIN_TOKEN: {{ .Values.secrets.adminToken | quote }}
 {{- end }}
+
+{{/*
+The volume the repository mirrors live on (mounted at /mirrors).
+*/}}
+{{- define "git-warden.mirrorVolume" -}}
+{{- $volume := .Values.mirror.volume }}
+{{- if eq $volume.type "emptyDir" -}}
+emptyDir:
+  sizeLimit: {{ $volume.size }}
+{{- else if eq $volume.type "ephemeral" -}}
+ephemeral:
+  volumeClaimTemplate:
+    metadata:
+      labels:
+        {{- include "git-warden.selectorLabels" . | nindent 8 }}
+    spec:
+      accessModes: ["ReadWriteOnce"]
+      {{- with $volume.storageClassName }}
+      storageClassName: {{ . }}
+      {{- end }}
+      resources:
+        requests:
+          storage: {{ $volume.size }}
+{{- else -}}
+persistentVolumeClaim:
+  claimName: {{ include "git-warden.mirrorClaimName" . }}
+{{- end }}
+{{- end }}
+
+{{- define "git-warden.mirrorClaimName" -}}
+{{- default (printf "%s-mirrors" (include "git-warden.fullname" .)) .Values.mirror.volume.existingClaim }}
+{{- end }}
+
+{{/*
+A PersistentVolumeClaim holds the mirrors of one pod only: two processes must never share a mirror directory
+(each evicts and repacks on its own).
+*/}}
+{{- define "git-warden.validateMirrorVolume" -}}
+{{- if and (eq .Values.mirror.volume.type "persistentVolumeClaim") (or .Values.autoscaling.enabled (gt (int .Values.replicaCount) 1)) }}
+{{- fail "mirror.volume.type=persistentVolumeClaim needs replicaCount 1 and no autoscaling: replicas must not share a mirror directory; use mirror.volume.type=ephemeral for a claim per pod" }}
+{{- end }}
+{{- end }}

@@ -110,14 +110,39 @@ class HelmChartTests {
 		void writablePathsAreEmptyDirs() {
 			Node container = manifests.container();
 			assertThat(container.list("volumeMounts")).extracting(v -> v.get("mountPath"))
-				.containsExactlyInAnyOrder("/config", "/data", "/tmp");
+				.containsExactlyInAnyOrder("/config", "/data", "/tmp", "/mirrors");
 			List<Node> volumes = manifests.deployment().list("spec.template.spec.volumes");
-			assertThat(volumes).filteredOn(v -> List.of("data", "tmp").contains(v.get("name")))
-				.hasSize(2)
+			assertThat(volumes).filteredOn(v -> List.of("data", "tmp", "mirrors").contains(v.get("name")))
+				.hasSize(3)
 				.allSatisfy(v -> assertThat(v.get("emptyDir")).isNotNull());
 			assertThat(volumes).filteredOn(v -> "config".equals(v.get("name")))
 				.singleElement()
 				.satisfies(v -> assertThat(v.get("configMap.name")).isEqualTo("warden-git-warden"));
+		}
+
+		@Test
+		void repositoryMirrorsHaveAVolumeOfTheirOwnSizedAboveMaxSize() {
+			Node mirrors = manifests.deployment().list("spec.template.spec.volumes").stream()
+				.filter(v -> "mirrors".equals(v.get("name")))
+				.findFirst()
+				.orElseThrow();
+			assertThat(mirrors.get("emptyDir.sizeLimit")).isEqualTo("25Gi");
+			assertThat(manifests.container().list("volumeMounts"))
+				.filteredOn(v -> "mirrors".equals(v.get("name")))
+				.singleElement()
+				.satisfies(v -> {
+					assertThat(v.get("mountPath")).isEqualTo("/mirrors");
+					assertThat(v.get("readOnly")).isNull();
+				});
+			Node config = manifests.applicationConfig();
+			assertThat(config.get("warden.mirror.dir")).isEqualTo("/mirrors");
+			assertThat(config.get("warden.mirror.max-size")).isEqualTo("20GB");
+			assertThat(config.get("warden.mirror.fetch-timeout")).isEqualTo("5m");
+			assertThat(config.get("warden.mirror.max-concurrent-updates")).isEqualTo(4);
+			assertThat(config.get("warden.mirror.gc-pack-threshold")).isEqualTo(10);
+			assertThat(manifests.container().get("securityContext.readOnlyRootFilesystem")).isEqualTo(true);
+			assertThat(manifests.ofKind("PersistentVolumeClaim")).isEmpty();
+			assertThat(manifests.deployment().get("spec.strategy.type")).isEqualTo("RollingUpdate");
 		}
 
 		@Test
@@ -383,6 +408,80 @@ class HelmChartTests {
 			.contains("JSON lines to the pods' stdout")
 			.contains("shared through PostgreSQL (jdbc:postgresql://warden-postgres.databases:5432/warden)")
 			.doesNotContain("WARNING");
+	}
+
+	@Test
+	void mirrorsCanLiveOnAClaimPerPod() {
+		Manifests manifests = Manifests.parse(new Helm(CHART).template()
+			.withName("warden")
+			.set("mirror.volume.type", "ephemeral")
+			.set("mirror.volume.size", "200Gi")
+			.set("mirror.volume.storageClassName", "fast-ssd")
+			.set("mirror.maxSize", "160GB")
+			.set("replicaCount", "3")
+			.call());
+
+		Node mirrors = mirrorVolume(manifests);
+		assertThat(mirrors.get("emptyDir")).isNull();
+		Node claim = mirrors.at("ephemeral.volumeClaimTemplate.spec");
+		assertThat(claim.get("accessModes")).isEqualTo(List.of("ReadWriteOnce"));
+		assertThat(claim.get("storageClassName")).isEqualTo("fast-ssd");
+		assertThat(claim.get("resources.requests.storage")).isEqualTo("200Gi");
+		assertThat(manifests.applicationConfig().get("warden.mirror.max-size")).isEqualTo("160GB");
+		assertThat(manifests.ofKind("PersistentVolumeClaim")).isEmpty();
+	}
+
+	@Test
+	void mirrorsCanLiveOnAPersistentClaimOfTheSingleReplica() {
+		Manifests created = Manifests.parse(new Helm(CHART).template()
+			.withName("warden")
+			.set("replicaCount", "1")
+			.set("mirror.volume.type", "persistentVolumeClaim")
+			.set("mirror.volume.size", "100Gi")
+			.call());
+		Node claim = created.single("PersistentVolumeClaim");
+		assertThat(claim.get("metadata.name")).isEqualTo("warden-git-warden-mirrors");
+		assertThat(claim.get("spec.resources.requests.storage")).isEqualTo("100Gi");
+		assertThat(mirrorVolume(created).get("persistentVolumeClaim.claimName")).isEqualTo("warden-git-warden-mirrors");
+		assertThat(created.deployment().get("spec.strategy.type")).isEqualTo("Recreate");
+
+		Manifests existing = Manifests.parse(new Helm(CHART).template()
+			.withName("warden")
+			.set("replicaCount", "1")
+			.set("mirror.volume.type", "persistentVolumeClaim")
+			.set("mirror.volume.existingClaim", "git-mirrors")
+			.call());
+		assertThat(existing.ofKind("PersistentVolumeClaim")).isEmpty();
+		assertThat(mirrorVolume(existing).get("persistentVolumeClaim.claimName")).isEqualTo("git-mirrors");
+	}
+
+	@Test
+	void replicasNeverShareAPersistentMirrorClaim() {
+		assertThatThrownBy(() -> new Helm(CHART).template()
+			.withName("warden")
+			.set("mirror.volume.type", "persistentVolumeClaim")
+			.call()).hasMessageContaining("replicas must not share a mirror directory");
+		assertThatThrownBy(() -> new Helm(CHART).template()
+			.withName("warden")
+			.withValuesFile(PRODUCTION_VALUES)
+			.set("mirror.volume.type", "persistentVolumeClaim")
+			.set("replicaCount", "1")
+			.call()).hasMessageContaining("replicas must not share a mirror directory");
+	}
+
+	@Test
+	void schemaRefusesABadMirrorSizeOrVolumeType() {
+		assertThatThrownBy(() -> new Helm(CHART).template().withName("warden").set("mirror.maxSize", "20 gigs").call())
+			.hasMessageContaining("maxSize");
+		assertThatThrownBy(() -> new Helm(CHART).template().withName("warden").set("mirror.volume.type", "hostPath").call())
+			.hasMessageContaining("type");
+	}
+
+	private static Node mirrorVolume(Manifests manifests) {
+		return manifests.deployment().list("spec.template.spec.volumes").stream()
+			.filter(v -> "mirrors".equals(v.get("name")))
+			.findFirst()
+			.orElseThrow();
 	}
 
 	@Test

@@ -1,0 +1,49 @@
+package io.gitwarden.mirror;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * The repository mirrors ({@code warden.mirror.*}): bare copies of upstream repositories that push
+ * inspection reads and clones are served from. See {@code docs/mirror.md}.
+ *
+ * @param dir directory holding one bare repository per upstream repository,
+ * {@code <dir>/<owner>/<name>.git} in lower case (default {@code ./data/mirrors}); deleting it between
+ * requests loses nothing
+ * @param maxSize disk use above which the least recently used mirrors are deleted whole (default
+ * {@code 20GB}); mirrors in use are never deleted, so it can be exceeded for a while
+ * @param fetchTimeout longest silence from the upstream during a mirror fetch, and longest wait for a
+ * fetch slot (default {@code 5m})
+ * @param maxConcurrentUpdates upstream fetches running at once, over all repositories (default 4)
+ * @param gcPackThreshold number of packs in a mirror above which it is repacked (with reachability
+ * bitmaps) in the background (default 10)
+ * @param maxAdvertisedRefs most refs a ref advertisement tap collects before it gives up with "too many
+ * refs" (default 100000)
+ */
+@Validated
+@ConfigurationProperties("warden.mirror")
+public record MirrorProperties(@DefaultValue("./data/mirrors") @NotNull Path dir,
+		@DefaultValue("20GB") @NotNull DataSize maxSize, @DefaultValue("5m") @NotNull Duration fetchTimeout,
+		@DefaultValue("4") @Min(1) @Max(256) int maxConcurrentUpdates,
+		@DefaultValue("10") @Min(2) @Max(10_000) int gcPackThreshold,
+		@DefaultValue("100000") @Min(1) @Max(10_000_000) int maxAdvertisedRefs) {
+
+	public MirrorProperties {
+		if (maxSize.toBytes() <= 0) {
+			throw new IllegalArgumentException("warden.mirror.max-size must be positive");
+		}
+		if (fetchTimeout.isNegative() || fetchTimeout.toSeconds() < 1) {
+			throw new IllegalArgumentException("warden.mirror.fetch-timeout must be at least 1s");
+		}
+	}
+
+}
