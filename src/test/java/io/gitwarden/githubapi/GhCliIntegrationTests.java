@@ -263,6 +263,17 @@ class GhCliIntegrationTests {
 		github.verify(0, postRequestedFor(urlEqualTo("/graphql")).withRequestBody(containing("R_kgDOsecret")));
 	}
 
+	@Test
+	void anInvalidTokenIsRefusedInGitHubsErrorShape() {
+		GhCli invalid = new GhCli(scratch.resolve("gh-home-invalid"), Map.of("GH_HOST", HOST, "GH_ENTERPRISE_TOKEN",
+				"not-a-session-token", "HTTPS_PROXY", proxy.url(), "https_proxy", proxy.url(), "SSL_CERT_FILE",
+				certificate.toString()));
+		GhCli.Result repo = invalid.run(clone, "api", "repos/{owner}/{repo}");
+		assertThat(repo.exitCode()).as(repo.output()).isNotZero();
+		assertThat(repo.stdout()).contains("\"documentation_url\":");
+		assertThat(repo.stderr()).contains("gh: git-warden: session token rejected").contains("(HTTP 401)");
+	}
+
 	private static void stubGitHub() {
 		String api = github.baseUrl();
 		github.stubFor(get("/repos/acme/widget").willReturn(json("{\"id\":4242,\"node_id\":\"" + REPOSITORY_NODE
