@@ -1178,8 +1178,8 @@ def main():
     ap.add_argument("--cold-starts", type=int, default=0, help="latency: fresh git-warden processes timed (default 5, quick 2)")
     ap.add_argument("--attacks", default="", help="resilience: comma list of slow-refused-push,unauth-trickle,"
                                                   "slow-headers,gzip-bomb (default all)")
-    ap.add_argument("--attack-seconds", type=float, default=0, help="resilience: attack duration (default 60, quick 20)")
-    ap.add_argument("--attack-targets", default="", help="resilience: comma list of warden,nginx (default both)")
+    ap.add_argument("--attack-seconds", type=float, default=0, help="resilience: attack duration (default 60, quick 10)")
+    ap.add_argument("--attack-targets", default="", help="resilience: comma list of warden,nginx (default both, quick warden)")
     ap.add_argument("--quiet-busy", type=float, default=0.5, metavar="CORES",
                     help="latency/resilience: before each phase wait until other processes use fewer cores than this")
     ap.add_argument("--quiet-wait", type=int, default=600, metavar="SECONDS",

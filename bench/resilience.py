@@ -113,10 +113,10 @@ class ResilienceSection:
         self.s = stack
         q = bench.quick
         a = bench.args
-        self.before = 4.0 if q else 10.0
-        self.attack = float(a.attack_seconds or (20 if q else 60))
-        self.recovery = 20.0 if q else 60.0
-        self.targets = [t for t in (a.attack_targets or "warden,nginx").split(",") if t]
+        self.before = 3.0 if q else 10.0
+        self.attack = float(a.attack_seconds or (10 if q else 60))
+        self.recovery = 15.0 if q else 60.0
+        self.targets = [t for t in (a.attack_targets or ("warden" if q else "warden,nginx")).split(",") if t]
         only = [x for x in (a.attacks or "").split(",") if x]
         self.scenarios = [sc for sc in SCENARIOS if not only or sc[0] in only]
         self.results = []
