@@ -981,6 +981,7 @@ http {{
                 ("nginx", nginx_v), ("lighttpd", out(["lighttpd", "-v"]).split(" - ")[0]), ("fcgiwrap", "%d prefork workers (upstream)" % self.args.fcgi_workers),
                 ("wrk", out(["wrk", "-v"]).splitlines()[0] if out(["wrk", "-v"]) else "?"),
                 ("git-warden commit (at start)", self.commit),
+                ("niceness of the harness and its servers", str(os.getpriority(os.PRIO_PROCESS, 0))),
                 ("load average at start", "%.2f %.2f %.2f" % self.load0),
                 ("load average at end", "%.2f %.2f %.2f" % os.getloadavg()),
                 ("1-min load during the run (every 5 s)", "min %.1f / median %.1f / max %.1f over %d samples" % (
@@ -1040,11 +1041,13 @@ http {{
             blocks = {}
             if classic:
                 blocks["results"] = "\n".join(head + classic).replace("# git-warden benchmark report", "### Latest run:", 1)
+            nice = os.getpriority(os.PRIO_PROCESS, 0)
             short = ["#### Run of %s (%s mode)\n" % (time.strftime("%Y-%m-%d %H:%M %Z"), self.mode),
                      "Command: `bench/run.sh %s`; git-warden commit at start: %s; jar `%s`.\n" % (
                          " ".join(shown), self.commit, os.path.relpath(self.stack.jar, ROOT) if getattr(self, "stack", None) else "?"),
-                     "Machine: %d cores, %s; 1-min load average at the start of the run %.2f.\n" % (
-                         os.cpu_count(), dict(self.machine()).get("CPU", "?"), self.load0[0])]
+                     "Machine: %d cores, %s; 1-min load average at the start of the run %.2f%s.\n" % (
+                         os.cpu_count(), dict(self.machine()).get("CPU", "?"), self.load0[0],
+                         "; the harness and its servers ran at niceness %d (`--nice`)" % nice if nice else "")]
             if lat:
                 blocks["latency"] = "\n".join(short + [x.replace("### ", "#### ") for x in lat])
             if res:
@@ -1180,6 +1183,9 @@ def main():
                                                   "slow-headers,gzip-bomb (default all)")
     ap.add_argument("--attack-seconds", type=float, default=0, help="resilience: attack duration (default 60, quick 10)")
     ap.add_argument("--attack-targets", default="", help="resilience: comma list of warden,nginx (default both, quick warden)")
+    ap.add_argument("--nice", type=int, default=0, metavar="N",
+                    help="run the harness and everything it starts at this niceness (e.g. -10 on a machine shared with "
+                         "builds: the measured servers and clients get the CPU first; root only for negative values)")
     ap.add_argument("--quiet-busy", type=float, default=0.5, metavar="CORES",
                     help="latency/resilience: before each phase wait until other processes use fewer cores than this")
     ap.add_argument("--quiet-wait", type=int, default=600, metavar="SECONDS",
@@ -1202,6 +1208,8 @@ def main():
     args = ap.parse_args()
     if "direct" not in args.paths.split(","):
         ap.error("--paths must include direct (ratios are against it)")
+    if args.nice:
+        os.setpriority(os.PRIO_PROCESS, 0, args.nice)  # inherited by every server and git client started
     b = Bench(args)
     signal.signal(signal.SIGTERM, lambda *a: sys.exit(143))
     try:
