@@ -1184,8 +1184,8 @@ def main():
     ap.add_argument("--attack-seconds", type=float, default=0, help="resilience: attack duration (default 60, quick 10)")
     ap.add_argument("--attack-targets", default="", help="resilience: comma list of warden,nginx (default both, quick warden)")
     ap.add_argument("--nice", type=int, default=0, metavar="N",
-                    help="run the harness and everything it starts at this niceness (e.g. -10 on a machine shared with "
-                         "builds: the measured servers and clients get the CPU first; root only for negative values)")
+                    help="run the harness and everything it starts at this niceness (e.g. -10, root only): favours "
+                         "them over other processes in the same cgroup only, not over jobs in other cgroups")
     ap.add_argument("--quiet-busy", type=float, default=0.5, metavar="CORES",
                     help="latency/resilience: before each phase wait until other processes use fewer cores than this")
     ap.add_argument("--quiet-wait", type=int, default=600, metavar="SECONDS",
