@@ -333,7 +333,10 @@ http {{
             "--warden.upstream.url=http://127.0.0.1:%d" % self.ports["direct"],
             "--warden.upstream.token=" + TOKEN,
             "--warden.auth.hmac-secret=" + HMAC_SECRET,
-            "--warden.audit.file=" + audit] + self.args.warden_arg
+            "--warden.audit.file=" + audit,
+            "--warden.revocations.file=" + os.path.join(self.tmp, "revocations.jsonl"),
+            "--warden.mirror.dir=" + os.path.join(self.tmp, "mirrors"),
+            "--management.server.port=0"] + self.args.warden_arg
         p = start("git-warden", argv, os.path.join(self.logs, "git-warden.log"))
         if not wait_port(port, 120, p):
             raise RuntimeError("git-warden did not start; see %s/git-warden.log" % self.logs)

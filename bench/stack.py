@@ -167,7 +167,10 @@ http {{
             "--warden.upstream.url=http://127.0.0.1:%d" % self.ports["direct"],
             "--warden.upstream.token=" + TOKEN,
             "--warden.auth.hmac-secret=" + HMAC_SECRET,
-            "--warden.audit.file=" + os.path.join(data, "audit.jsonl")] + self.warden_args
+            "--warden.audit.file=" + os.path.join(data, "audit.jsonl"),
+            "--warden.revocations.file=" + os.path.join(data, "revocations.jsonl"),
+            "--warden.mirror.dir=" + os.path.join(data, "mirrors"),
+            "--management.server.port=0"] + self.warden_args
         self.warden_log = os.path.join(self.logs, "git-warden-%s%d.log" % (tag + "-" if tag else "", self.warden_count))
         t = time.perf_counter()
         p = start("git-warden", argv, self.warden_log)
