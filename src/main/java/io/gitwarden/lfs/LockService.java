@@ -45,9 +45,11 @@ final class LockService {
 
 	void serve(LfsCall call, LfsRoute route, SessionToken session, HttpServletRequest request,
 			HttpServletResponse response) throws IOException {
+		String method = request.getMethod();
+		// Lock bodies are small and the session authenticated: read before answering (see BatchService).
+		JsonNode sent = "POST".equals(method) ? read(request) : null;
 		Grant grant = Authorizer.authorize(session, route.repository(), Permission.PUSH);
 		call.repository = grant.repository();
-		String method = request.getMethod();
 		switch (route.kind()) {
 			case LOCKS -> {
 				if ("GET".equals(method)) {
@@ -55,7 +57,6 @@ final class LockService {
 					relay(call, response, this.upstream.api(call.repository, Permission.PUSH, "GET", "locks" + query(request), null));
 				}
 				else {
-					JsonNode sent = read(request);
 					String path = sent.path("path").asString("");
 					if (path.isEmpty() || path.length() > MAX_PATH) {
 						throw new Refusal(RefusalReason.MALFORMED_REQUEST, "a lock needs a path");
@@ -71,7 +72,6 @@ final class LockService {
 				}
 			}
 			case LOCKS_VERIFY -> {
-				JsonNode sent = read(request);
 				ObjectNode body = LfsResponses.JSON.createObjectNode();
 				ref(sent, body);
 				if (sent.path("cursor").isString()) {
@@ -85,7 +85,6 @@ final class LockService {
 			}
 			case UNLOCK -> {
 				call.detail = LfsDetail.lock("unlock", null, route.argument());
-				JsonNode sent = read(request);
 				if (sent.path("force").asBoolean(false)) {
 					throw new Refusal(RefusalReason.LFS_LOCK_FORCE);
 				}

@@ -72,7 +72,7 @@ final class TransferService {
 			throw new Refusal(RefusalReason.LFS_TRANSFER_INVALID, "it was issued for another object");
 		}
 		if (claims.operation() != expected) {
-			throw new Refusal(RefusalReason.LFS_TRANSFER_INVALID, "it was issued for a " + claims.operation().word());
+			throw new Refusal(RefusalReason.LFS_TRANSFER_INVALID, "it allows only " + claims.operation().word() + ", not " + expected.word());
 		}
 		if (this.revocations.isRevoked(claims.session())) {
 			throw new Refusal(RefusalReason.SESSION_REVOKED);
