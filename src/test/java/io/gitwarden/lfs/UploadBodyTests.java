@@ -96,13 +96,7 @@ class UploadBodyTests {
 	@Test
 	void refusalsAreNotUpstreamFailures() {
 		assertThatExceptionOfType(ForwardRequest.BodyRefusedException.class).isThrownBy(
-				() -> new UploadBody(new ByteArrayInputStream(new byte[1]), "0".repeat(64), 1).writeTo(OutputStreams.NULL));
-	}
-
-	static final class OutputStreams {
-
-		static final java.io.OutputStream NULL = java.io.OutputStream.nullOutputStream();
-
+				() -> new UploadBody(new ByteArrayInputStream(new byte[1]), "0".repeat(64), 1).writeTo(java.io.OutputStream.nullOutputStream()));
 	}
 
 }
