@@ -237,9 +237,15 @@ class LfsIntegrationTests {
 		Path work = cloneRepo(token, repo);
 		byte[] content = random(10 * 1024);
 		commitLfsFile(work, "data.bin", content);
+		// git itself is refused first (receive-pack needs push), before git-lfs's pre-push hook runs
 		GitCli.Result push = git.run(work, "push", "origin", "HEAD:agent/work");
 		assertThat(push.exitCode()).isNotZero();
-		assertThat(push.stderr()).contains("git-warden: this session's token lacks the 'push' scope for " + repo);
+		assertThat(push.stderr()).contains("remote: git-warden: this session's token lacks the 'push' scope for " + repo);
+		// git-lfs's own upload: the batch API refuses it, and git-lfs prints why
+		GitCli.Result lfsPush = git.run(work, "lfs", "push", "origin", "HEAD");
+		assertThat(lfsPush.exitCode()).isNotZero();
+		assertThat(lfsPush.stderr()).contains("git-warden: this session's token lacks the 'push' scope for " + repo
+				+ "; ask the orchestrator for a token with that scope");
 		assertThat(stored(repo, sha256(content))).doesNotExist();
 	}
 
