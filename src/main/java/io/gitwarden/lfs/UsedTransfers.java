@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.gitwarden.refusal.Refusal;
 import io.gitwarden.refusal.RefusalReason;
@@ -13,18 +14,23 @@ import io.gitwarden.refusal.RefusalReason;
  * {@link #reserve reserves} its id (a second request with the same URL is refused while it runs), then
  * {@link #commit commits} it when it succeeded (the URL is spent) or {@link #release releases} it when it
  * failed, so that git-lfs can retry a failed transfer with the same URL until it expires. Bounded: ids are
- * dropped once their URL has expired, and when {@value #MAX_ENTRIES} unexpired ids are held, new transfers
+ * dropped once their URL has expired (every few thousand reservations, and whenever the set is full), and when {@value #MAX_ENTRIES} unexpired ids are held, new transfers
  * are refused as busy rather than forgetting an id early (which would let a URL be used twice).
  */
 final class UsedTransfers {
 
 	static final int MAX_ENTRIES = 200_000;
 
+	/** Expired ids are dropped every this many reservations too, so the set stays small in normal use. */
+	static final int PURGE_EVERY = 4096;
+
 	private final ConcurrentMap<String, Entry> entries = new ConcurrentHashMap<>();
 
 	private final Clock clock;
 
 	private final int maxEntries;
+
+	private final AtomicInteger reservations = new AtomicInteger();
 
 	UsedTransfers(Clock clock) {
 		this(clock, MAX_ENTRIES);
@@ -44,6 +50,9 @@ final class UsedTransfers {
 	 * {@link RefusalReason#SERVER_BUSY} when the set is full of unexpired ids
 	 */
 	void reserve(String id, Instant expiresAt) {
+		if (this.reservations.incrementAndGet() % PURGE_EVERY == 0) {
+			purge();
+		}
 		if (this.entries.size() >= this.maxEntries) {
 			purge();
 			if (this.entries.size() >= this.maxEntries) {
