@@ -48,6 +48,8 @@ class LfsIntegrationTests {
 
 	static final String UPSTREAM_TOKEN = "ghs_lfs-upstream-token";
 
+	static final String ADMIN_TOKEN = "lfs-admin-token-0123456789";
+
 	static final String SIGNING_KEY = "lfs-test-signing-key-0123456789-abcdefghijklmnop";
 
 	static final long MAX_OBJECT = 256 * 1024;
@@ -85,6 +87,7 @@ class LfsIntegrationTests {
 		registry.add("warden.auth.hmac-secret", () -> Tokens.SECRET);
 		registry.add("warden.audit.file", auditFile::toString);
 		registry.add("warden.lfs.signing-key", () -> SIGNING_KEY);
+		registry.add("warden.admin.token", () -> ADMIN_TOKEN);
 		registry.add("warden.lfs.max-object-size", () -> MAX_OBJECT + "B");
 		registry.add("warden.lfs.max-upload-bytes-per-session", () -> SESSION_QUOTA + "B");
 	}
@@ -502,6 +505,25 @@ class LfsIntegrationTests {
 			.build(), HttpResponse.BodyHandlers.ofString());
 		assertThat(nested.statusCode()).isEqualTo(403);
 		assertThat(nested.body()).startsWith("git-warden: this session may not access acme/info/lfs/objects");
+	}
+
+	@Test
+	void aRevokedSessionsTransferUrlsStopWorking() throws Exception {
+		String repo = repository("revoked");
+		String session = session();
+		String token = Tokens.forRepo(repo).claim("sub", session).sign();
+		byte[] content = random(4000);
+		String upload = href(batch(token, repo, "upload", sha256(content), content.length), "upload");
+		HttpResponse<String> revoked = this.http.send(
+				HttpRequest.newBuilder(URI.create(base() + "/admin/v1/sessions/" + session + "/revoke"))
+					.header("Authorization", "Bearer " + ADMIN_TOKEN)
+					.POST(HttpRequest.BodyPublishers.noBody())
+					.build(), HttpResponse.BodyHandlers.ofString());
+		assertThat(revoked.statusCode()).as(revoked.body()).isBetween(200, 204);
+		HttpResponse<String> refused = put(upload, content);
+		assertThat(refused.statusCode()).isEqualTo(401);
+		assertThat(refused.body()).contains("session revoked");
+		assertThat(stored(repo, sha256(content))).doesNotExist();
 	}
 
 }
