@@ -35,10 +35,11 @@ final class BuiltInSecretRules {
 				new SecretRule("aws-access-key-id", List.of("AKIA", "ASIA", "ABIA", "ACCA"),
 						Pattern.compile(NOT_AFTER_WORD + "(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}(?![A-Za-z0-9_])"), 0, 0,
 						true, Set.of("AKIAIOSFODNN7EXAMPLE"), null),
+				// anchored at "secret": the name says AWS (aws..._secret...) or secret access key
 				new SecretRule("aws-secret-access-key", List.of("secret"), Pattern.compile(
-						"(?i)(?<![a-z0-9])(?:aws[a-z0-9_.-]{0,24}?secret|secret[_.-]?access)[a-z0-9_.-]{0,24}"
+						"(?i)(?:(?<=(?<![a-z0-9])aws[a-z0-9_.-]{0,24})secret|secret[_.-]?access)[a-z0-9_.-]{0,24}"
 								+ "[\"']?\\s{0,4}(?:=|:=|=>|:|,)\\s{0,4}[\"']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])"),
-						32, 1, true, Set.of("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"), null),
+						0, 1, true, Set.of("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"), null),
 				new SecretRule("private-key", List.of("-----BEGIN "), Pattern.compile(
 						"-----BEGIN (?:[A-Z0-9]{1,12} ){0,3}PRIVATE KEY(?: BLOCK)?-----"
 								// what separates the header from the body: new lines, or escapes and quotes

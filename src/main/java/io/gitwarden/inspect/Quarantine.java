@@ -47,6 +47,8 @@ final class Quarantine implements AutoCloseable {
 
 	private boolean closed;
 
+	private boolean repositoryClosed;
+
 	private Quarantine(Path mirrorObjects, Path directory, Repository repository) {
 		this.mirrorObjects = mirrorObjects;
 		this.directory = directory;
@@ -104,7 +106,7 @@ final class Quarantine implements AutoCloseable {
 		if (this.closed) {
 			throw new IllegalStateException("the quarantine is gone");
 		}
-		this.repository.close();
+		closeRepository();
 		Path target = this.mirrorObjects.resolve("pack");
 		Files.createDirectories(target);
 		List<Path> files = new ArrayList<>();
@@ -143,8 +145,16 @@ final class Quarantine implements AutoCloseable {
 			return;
 		}
 		this.closed = true;
-		this.repository.close();
+		closeRepository();
 		delete(this.directory);
+	}
+
+	/** Closes the quarantine's object database, and with it its hold on the mirror's (the alternate). */
+	private void closeRepository() {
+		if (!this.repositoryClosed) {
+			this.repositoryClosed = true;
+			this.repository.close();
+		}
 	}
 
 	private static void delete(Path directory) {

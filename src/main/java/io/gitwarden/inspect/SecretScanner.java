@@ -297,16 +297,10 @@ public final class SecretScanner {
 			matcher.useTransparentBounds(true);
 			matcher.useAnchoringBounds(false);
 			int to = Math.min(this.end, at + AFTER);
-			if (rule.lookBehind() == 0) {
-				matcher.region(at, to);
-				if (matcher.lookingAt()) {
-					report(ruleIndex, rule, matcher);
-				}
-				return;
-			}
-			matcher.region(Math.max(0, at - rule.lookBehind()), to);
-			while (matcher.find() && matcher.start() <= at) {
-				if (matcher.end() > at) {
+			// anchored attempts only (earliest start first): never a find() across the window
+			for (int start = Math.max(0, at - rule.lookBehind()); start <= at; start++) {
+				matcher.region(start, to);
+				if (matcher.lookingAt() && matcher.end() > at) {
 					report(ruleIndex, rule, matcher);
 					return;
 				}
