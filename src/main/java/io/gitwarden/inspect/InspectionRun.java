@@ -90,6 +90,9 @@ final class InspectionRun {
 
 	private PackParser parser;
 
+	/** The objects of the pack (empty without one). */
+	private final ObjectIdSubclassMap<PackedObjectInfo> packObjects = new ObjectIdSubclassMap<>();
+
 	private CountingInputStream packInput;
 
 	private int objectsReceived;
@@ -192,6 +195,9 @@ final class InspectionRun {
 			packParser.parse(NullProgressMonitor.INSTANCE);
 			inserter.flush();
 			this.parser = packParser;
+			for (int i = 0; i < packParser.getObjectCount(); i++) {
+				this.packObjects.addIfAbsent(packParser.getObject(i));
+			}
 		}
 	}
 
@@ -383,7 +389,8 @@ final class InspectionRun {
 		if (known == null) {
 			Introduction introduction = new Introduction(blob, path, (commit != null) ? commit.copy() : null, exempt);
 			this.introductions.add(introduction);
-			if (!mirrorReader.has(blob)) {
+			// what the push carries is new; anything else must be in the mirror (a cheap lookup that hits)
+			if (this.packObjects.contains(blob) || !mirrorReader.has(blob)) {
 				this.newBlobs.add(introduction);
 			}
 		}
@@ -485,22 +492,17 @@ final class InspectionRun {
 	}
 
 	/**
-	 * A pushed tip the mirror does not have yet: promoting looks it up in the mirror, which makes the
-	 * mirror rescan its packs and proves that it sees the new one.
+	 * A pushed tip that the pack carries: promoting looks it up in the mirror, which makes the mirror
+	 * rescan its packs and proves that it sees the new one.
 	 */
 	private ObjectId probe() {
 		if (this.quarantine == null) {
 			return null;
 		}
-		try {
-			for (ReceiveCommand command : this.commands) {
-				if (!isZero(command.getNewId()) && !this.mirror.getObjectDatabase().has(command.getNewId())) {
-					return command.getNewId().copy();
-				}
+		for (ReceiveCommand command : this.commands) {
+			if (this.packObjects.contains(command.getNewId())) {
+				return command.getNewId().copy();
 			}
-		}
-		catch (IOException ex) {
-			logger.debug("Could not look up a pushed tip in the mirror", ex);
 		}
 		return null;
 	}

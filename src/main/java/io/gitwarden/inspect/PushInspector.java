@@ -4,6 +4,8 @@ import java.io.InputStream;
 import java.util.List;
 import java.util.Objects;
 
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.transport.ReceiveCommand;
 
@@ -27,6 +29,8 @@ import org.eclipse.jgit.transport.ReceiveCommand;
  */
 public final class PushInspector {
 
+	private static final Log logger = LogFactory.getLog(PushInspector.class);
+
 	private final CompiledPolicy policy;
 
 	private final InspectionLimits limits;
@@ -39,6 +43,12 @@ public final class PushInspector {
 	public PushInspector(ContentPolicyProperties policy, InspectionLimits limits) {
 		this.policy = CompiledPolicy.of(Objects.requireNonNull(policy, "policy"));
 		this.limits = Objects.requireNonNull(limits, "limits");
+		long heap = Runtime.getRuntime().maxMemory();
+		if (heap != Long.MAX_VALUE && this.policy.maxFileSize() > heap / 3) {
+			logger.warn("warden.policy.max-file-size (" + Finding.size(this.policy.maxFileSize())
+					+ ") is more than a third of the heap (" + Finding.size(heap) + "): JGit resolves deltas in memory, "
+					+ "so a push with a large deltified file can exhaust the heap; lower max-file-size or raise -Xmx");
+		}
 	}
 
 	/**

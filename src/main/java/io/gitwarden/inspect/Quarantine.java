@@ -11,6 +11,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -36,6 +38,11 @@ final class Quarantine implements AutoCloseable {
 
 	/** Quarantines older than this are left over from a crash and deleted by the next push. */
 	private static final Duration STALE = Duration.ofHours(24);
+
+	/** How often one mirror is swept for stale quarantines. */
+	private static final Duration SWEEP_EVERY = Duration.ofHours(1);
+
+	private static final Map<Path, Instant> lastSweep = new ConcurrentHashMap<>();
 
 	private static final Log logger = LogFactory.getLog(Quarantine.class);
 
@@ -167,8 +174,18 @@ final class Quarantine implements AutoCloseable {
 	}
 
 	private static void sweepStale(Path objects) {
-		Instant before = Instant.now().minus(STALE);
-		try (DirectoryStream<Path> stream = Files.newDirectoryStream(objects, PREFIX + "*")) {
+		Instant now = Instant.now();
+		Instant last = lastSweep.get(objects);
+		if (last != null && last.isAfter(now.minus(SWEEP_EVERY))) {
+			return;
+		}
+		if (lastSweep.size() > 10_000) {
+			lastSweep.clear();
+		}
+		lastSweep.put(objects, now);
+		Instant before = now.minus(STALE);
+		try (DirectoryStream<Path> stream = Files.newDirectoryStream(objects,
+				(path) -> path.getFileName().toString().startsWith(PREFIX))) {
 			for (Path stale : stream) {
 				if (Files.getLastModifiedTime(stale).toInstant().isBefore(before)) {
 					delete(stale);

@@ -148,10 +148,12 @@ public final class SecretScanner {
 	/** Scanning state reused across streams; not thread-safe. */
 	public final class Session {
 
-		private final byte[] buffer = new byte[BUFFER];
+		/** Grows to {@link #BUFFER} as larger streams come; small blobs need small buffers. */
+		private byte[] buffer = new byte[0];
 
-		private final Latin1 text = new Latin1(this.buffer);
+		private Latin1 text = new Latin1(this.buffer);
 
+		/** Created on a rule's first keyword hit. */
 		private final Matcher[] matchers = new Matcher[SecretScanner.this.rules.length];
 
 		private final long[] lastEnd = new long[SecretScanner.this.rules.length];
@@ -177,8 +179,27 @@ public final class SecretScanner {
 		private int matchCount;
 
 		Session() {
-			for (int i = 0; i < this.matchers.length; i++) {
-				this.matchers[i] = SecretScanner.this.rules[i].pattern().matcher("");
+		}
+
+		private Matcher matcher(int ruleIndex) {
+			Matcher matcher = this.matchers[ruleIndex];
+			if (matcher == null) {
+				matcher = SecretScanner.this.rules[ruleIndex].pattern().matcher("");
+				matcher.useTransparentBounds(true);
+				matcher.useAnchoringBounds(false);
+				this.matchers[ruleIndex] = matcher;
+			}
+			return matcher.reset(this.text);
+		}
+
+		/** A buffer for a stream of at most {@code maxBytes}: all of it when small, else 64 KiB. */
+		private void sizeBuffer(long maxBytes) {
+			// all of a small stream plus one byte (to see its end in the first read), else 64 KiB
+			int wanted = (maxBytes >= BUFFER) ? BUFFER : (int) Math.max(0, maxBytes) + 1;
+			if (this.buffer.length < wanted) {
+				this.buffer = new byte[(wanted < BUFFER) ? Math.max(wanted, Math.min(BUFFER, this.buffer.length * 2))
+						: BUFFER];
+				this.text = new Latin1(this.buffer);
 			}
 		}
 
@@ -189,6 +210,7 @@ public final class SecretScanner {
 		 * @return what was found
 		 */
 		public Scan scan(InputStream in, long maxBytes) throws IOException {
+			sizeBuffer(maxBytes);
 			this.base = 0;
 			this.linesBefore = 0;
 			this.end = 0;
@@ -292,10 +314,7 @@ public final class SecretScanner {
 
 		private void evaluate(int ruleIndex, int at) {
 			SecretRule rule = SecretScanner.this.rules[ruleIndex];
-			Matcher matcher = this.matchers[ruleIndex];
-			matcher.reset(this.text);
-			matcher.useTransparentBounds(true);
-			matcher.useAnchoringBounds(false);
+			Matcher matcher = matcher(ruleIndex);
 			int to = Math.min(this.end, at + AFTER);
 			// anchored attempts only (earliest start first): never a find() across the window
 			for (int start = Math.max(0, at - rule.lookBehind()); start <= at; start++) {
@@ -312,10 +331,7 @@ public final class SecretScanner {
 				return;
 			}
 			SecretRule rule = SecretScanner.this.rules[ruleIndex];
-			Matcher matcher = this.matchers[ruleIndex];
-			matcher.reset(this.text);
-			matcher.useTransparentBounds(true);
-			matcher.useAnchoringBounds(false);
+			Matcher matcher = matcher(ruleIndex);
 			matcher.region(from, Math.min(this.end, ready + AFTER));
 			while (matcher.find() && matcher.start() < ready) {
 				if (this.base + matcher.start() >= this.lastEnd[ruleIndex]) {

@@ -234,6 +234,27 @@ class SecretScannerTests {
 	}
 
 	@Test
+	void aSessionIsReusedAcrossStreamsOfEverySize() throws IOException {
+		SecretScanner.Session session = this.scanner.newSession();
+		String pat = fake.githubPat();
+		for (int size : new int[] { 0, 10, 200, 5_000, 300_000, 50, 70_000, 1 }) {
+			String text = "x".repeat(size) + "\n" + pat + "\n";
+			byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
+			for (long limit : new long[] { bytes.length, Long.MAX_VALUE }) {
+				SecretScanner.Scan scan = session.scan(new ByteArrayInputStream(bytes), limit);
+				assertThat(scan.truncated()).isFalse();
+				assertThat(scan.bytes()).isEqualTo(bytes.length);
+				assertThat(scan.matches()).as("size %d limit %d", size, limit)
+					.extracting(SecretScanner.Match::line)
+					.containsExactly(2L);
+			}
+			SecretScanner.Scan cut = session.scan(new ByteArrayInputStream(bytes), size);
+			assertThat(cut.truncated()).isTrue();
+			assertThat(cut.matches()).isEmpty();
+		}
+	}
+
+	@Test
 	void keepsAtMostAHundredMatchesButCountsAll() throws IOException {
 		StringBuilder text = new StringBuilder();
 		for (int i = 0; i < 150; i++) {
