@@ -90,6 +90,9 @@ final class InspectionRun {
 
 	private PackParser parser;
 
+	/** Blobs scanned for secrets while the pack streamed in, by id (empty when none). */
+	private ObjectIdOwnerMap<ScanningPackTee.Scanned> scannedWhileParsing = new ObjectIdOwnerMap<>();
+
 	/** The objects of the pack (empty without one). */
 	private final ObjectIdSubclassMap<PackedObjectInfo> packObjects = new ObjectIdSubclassMap<>();
 
@@ -185,8 +188,11 @@ final class InspectionRun {
 	}
 
 	private void parse(InputStream stream) throws IOException {
+		// whole blobs are scanned as they stream in; the rest is read back from the quarantine later
+		ScanningPackTee tee = this.policy.secretsEnabled()
+				? new ScanningPackTee(stream, this.policy.scanner().newSession(), this.policy.maxFileSize()) : null;
 		try (ObjectInserter inserter = this.quarantine.repository().newObjectInserter()) {
-			PackParser packParser = inserter.newPackParser(stream);
+			PackParser packParser = inserter.newPackParser((tee != null) ? tee : stream);
 			packParser.setAllowThin(true);
 			// collision checking is on by default: an object the mirror has must be byte for byte the same
 			packParser.setObjectChecker(new ObjectChecker().setSafeForMacOS(true));
@@ -197,6 +203,14 @@ final class InspectionRun {
 			this.parser = packParser;
 			for (int i = 0; i < packParser.getObjectCount(); i++) {
 				this.packObjects.addIfAbsent(packParser.getObject(i));
+			}
+			if (tee != null) {
+				this.scannedWhileParsing = tee.results();
+			}
+		}
+		finally {
+			if (tee != null) {
+				tee.release();
 			}
 		}
 	}
@@ -456,17 +470,26 @@ final class InspectionRun {
 				throw new CannotInspectException("the push adds more than " + Finding.size(this.limits.maxScanBytes())
 						+ " of content to scan for secrets");
 			}
-			if (session == null) {
-				session = this.policy.scanner().newSession();
+			List<SecretScanner.Match> matches;
+			ScanningPackTee.Scanned early = this.scannedWhileParsing.get(blob);
+			if (early != null) {
+				matches = early.matches;
+				this.bytesScanned += size;
 			}
-			ObjectLoader loader = reader.open(blob, Constants.OBJ_BLOB);
-			SecretScanner.Scan scan;
-			try (InputStream in = loader.openStream()) {
-				scan = session.scan(in, size);
+			else {
+				if (session == null) {
+					session = this.policy.scanner().newSession();
+				}
+				ObjectLoader loader = reader.open(blob, Constants.OBJ_BLOB);
+				SecretScanner.Scan scan;
+				try (InputStream in = loader.openStream()) {
+					scan = session.scan(in, size);
+				}
+				matches = scan.matches();
+				this.bytesScanned += scan.bytes();
 			}
 			this.blobsScanned++;
-			this.bytesScanned += scan.bytes();
-			for (SecretScanner.Match match : scan.matches()) {
+			for (SecretScanner.Match match : matches) {
 				add(new Finding(ContentRule.SECRET_DETECTED, null, blob.commit, blob.path, match.line(), match.rule(),
 						match.start()));
 			}

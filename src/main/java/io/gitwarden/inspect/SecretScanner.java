@@ -172,7 +172,24 @@ public final class SecretScanner {
 
 		private int end;
 
+		/** The content ended (or its limit was reached): the next round is the last. */
 		private boolean eof;
+
+		private boolean binary;
+
+		private boolean first;
+
+		private boolean truncated;
+
+		private long remaining;
+
+		/** The prefilter's state, carried from one round to the next. */
+		private int state;
+
+		/** Bytes of the buffer the prefilter has seen. */
+		private int scanned;
+
+		private int scanAllFrom;
 
 		private List<Match> matches;
 
@@ -210,29 +227,12 @@ public final class SecretScanner {
 		 * @return what was found
 		 */
 		public Scan scan(InputStream in, long maxBytes) throws IOException {
-			sizeBuffer(maxBytes);
-			this.base = 0;
-			this.linesBefore = 0;
-			this.end = 0;
-			this.eof = false;
-			this.hitCount = 0;
-			this.matches = new ArrayList<>();
-			this.matchCount = 0;
-			Arrays.fill(this.lastEnd, -1);
-			long remaining = maxBytes;
-			boolean truncated = false;
-			char[] next = SecretScanner.this.automaton.next;
-			int firstAccepting = SecretScanner.this.automaton.firstAccepting;
-			int state = 0;
-			int scanned = 0;
-			int scanAllFrom = 0;
-			boolean first = true;
-			while (true) {
-				// fill the buffer
+			begin(maxBytes);
+			while (!this.eof) {
 				while (this.end < this.buffer.length && !this.eof) {
-					int want = (int) Math.min(this.buffer.length - this.end, remaining);
+					int want = (int) Math.min(this.buffer.length - this.end, this.remaining);
 					if (want == 0) {
-						truncated = in.read() >= 0;
+						this.truncated = in.read() >= 0;
 						this.eof = true;
 						break;
 					}
@@ -242,43 +242,128 @@ public final class SecretScanner {
 					}
 					else {
 						this.end += n;
-						remaining -= n;
+						this.remaining -= n;
 					}
 				}
-				if (first) {
-					first = false;
-					if (hasNul(this.buffer, Math.min(this.end, BINARY_CHECK_BYTES))) {
-						return new Scan(true, false, this.end, List.of(), 0);
-					}
+				if (!round()) {
+					break;
 				}
-				// the prefilter, over bytes not yet seen
-				byte[] bytes = this.buffer;
-				for (int i = scanned; i < this.end; i++) {
-					state = next[(state << 8) | (bytes[i] & 0xff)];
-					if (state >= firstAccepting) {
-						addHits(state - firstAccepting, i);
-					}
+			}
+			return result();
+		}
+
+		/**
+		 * Starts a scan whose content is given piece by piece ({@link #feed}, then {@link #finish()}),
+		 * for content that is pushed rather than pulled.
+		 * @param maxBytes bytes to scan at most (the expected size, when known, sizes the buffer)
+		 */
+		public void begin(long maxBytes) {
+			sizeBuffer(maxBytes);
+			this.base = 0;
+			this.linesBefore = 0;
+			this.end = 0;
+			this.eof = false;
+			this.binary = false;
+			this.first = true;
+			this.truncated = false;
+			this.remaining = maxBytes;
+			this.state = 0;
+			this.scanned = 0;
+			this.scanAllFrom = 0;
+			this.hitCount = 0;
+			this.matches = new ArrayList<>();
+			this.matchCount = 0;
+			Arrays.fill(this.lastEnd, -1);
+		}
+
+		/**
+		 * The next bytes of the content.
+		 * @return false once further bytes make no difference (binary content, or past the limit)
+		 */
+		public boolean feed(byte[] bytes, int offset, int length) {
+			while (length > 0) {
+				if (this.binary || this.eof) {
+					return false;
 				}
-				scanned = this.end;
-				int ready = this.eof ? this.end : this.end - AFTER;
-				this.text.length = this.end;
-				processHits(ready);
-				for (int rule : SecretScanner.this.scanAll) {
-					scanAll(rule, scanAllFrom, ready);
+				if (this.remaining == 0) {
+					this.truncated = true;
+					this.eof = true;
+					round();
+					return false;
 				}
-				scanAllFrom = Math.max(scanAllFrom, ready);
-				if (this.eof) {
-					return new Scan(false, truncated, this.base + this.end, this.matches, this.matchCount);
+				int n = (int) Math.min(Math.min(length, this.buffer.length - this.end), this.remaining);
+				System.arraycopy(bytes, offset, this.buffer, this.end, n);
+				this.end += n;
+				this.remaining -= n;
+				offset += n;
+				length -= n;
+				if (this.end == this.buffer.length && !round()) {
+					return false;
 				}
+			}
+			return !this.binary;
+		}
+
+		/** Ends a scan begun with {@link #begin(long)}. */
+		public Scan finish() {
+			if (!this.eof && !this.binary) {
+				this.eof = true;
+				round();
+			}
+			return result();
+		}
+
+		private Scan result() {
+			if (this.binary) {
+				return new Scan(true, false, this.base + this.end, List.of(), 0);
+			}
+			return new Scan(false, this.truncated, this.base + this.end, this.matches, this.matchCount);
+		}
+
+		/**
+		 * Scans what the buffer holds; at the end of the content ({@link #eof}) all of it, else all but the
+		 * last {@link SecretScanner#AFTER} bytes, which it keeps for the next round.
+		 * @return false when the content turned out binary
+		 */
+		private boolean round() {
+			if (this.first) {
+				this.first = false;
+				if (hasNul(this.buffer, Math.min(this.end, BINARY_CHECK_BYTES))) {
+					this.binary = true;
+					return false;
+				}
+			}
+			// the prefilter, over bytes not yet seen
+			byte[] bytes = this.buffer;
+			char[] next = SecretScanner.this.automaton.next;
+			int firstAccepting = SecretScanner.this.automaton.firstAccepting;
+			int dfa = this.state;
+			for (int i = this.scanned, end = this.end; i < end; i++) {
+				dfa = next[(dfa << 8) | (bytes[i] & 0xff)];
+				if (dfa >= firstAccepting) {
+					addHits(dfa - firstAccepting, i);
+				}
+			}
+			this.state = dfa;
+			this.scanned = this.end;
+			int ready = this.eof ? this.end : this.end - AFTER;
+			this.text.length = this.end;
+			processHits(ready);
+			for (int rule : SecretScanner.this.scanAll) {
+				scanAll(rule, this.scanAllFrom, ready);
+			}
+			this.scanAllFrom = Math.max(this.scanAllFrom, ready);
+			if (!this.eof) {
 				// keep the tail that windows of pending and future hits need, drop the rest
 				int keepFrom = Math.max(0, ready - BEFORE);
 				this.linesBefore += countNewLines(this.buffer, 0, keepFrom);
 				System.arraycopy(this.buffer, keepFrom, this.buffer, 0, this.end - keepFrom);
 				this.base += keepFrom;
 				this.end -= keepFrom;
-				scanned -= keepFrom;
-				scanAllFrom -= keepFrom;
+				this.scanned -= keepFrom;
+				this.scanAllFrom -= keepFrom;
 			}
+			return true;
 		}
 
 		private void addHits(int acceptingState, int lastByte) {

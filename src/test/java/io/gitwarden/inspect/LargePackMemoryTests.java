@@ -15,8 +15,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Memory stays flat whatever the size of the pack: a 256 MiB push (half random binary, half text, every
- * text byte scanned for secrets) is inspected in a JVM limited to a 48 MiB heap. Holding the pack, a blob
- * or a line in memory would fail with an {@link OutOfMemoryError}.
+ * text byte scanned for secrets) is inspected in a JVM limited to a 48 MiB heap, and its resident memory
+ * grows by less than 64 MiB. Holding the pack, a blob or a line in memory would fail with an
+ * {@link OutOfMemoryError}.
  */
 class LargePackMemoryTests {
 
@@ -46,6 +47,11 @@ class LargePackMemoryTests {
 		assertThat(Long.parseLong(values.get("bytesScanned"))).isGreaterThanOrEqualTo(128L << 20);
 		assertThat(values.get("promoted")).isEqualTo("true");
 		assertThat(Long.parseLong(values.get("peakHeapMiB"))).isLessThanOrEqualTo(48);
+		long before = Long.parseLong(values.get("rss.before"));
+		if (before > 0) {
+			// the bound for a 1 GiB push (measured by hand: docs/policy.md)
+			assertThat(Long.parseLong(values.get("rss.peakKiB")) - before).as("RSS growth, KiB").isLessThan(64 * 1024);
+		}
 		System.out.println(String.join(" ", List.of(text.split("\n"))));
 	}
 

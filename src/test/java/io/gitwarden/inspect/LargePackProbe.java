@@ -63,7 +63,16 @@ public final class LargePackProbe {
 		}
 		System.out.println("peakHeapMiB=" + (peakHeap >> 20));
 		System.out.println("maxHeapMiB=" + (Runtime.getRuntime().maxMemory() >> 20));
+		System.out.println("heapCommittedMiB="
+				+ (ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted() >> 20));
+		System.gc();
+		System.out.println("heapUsedAfterGcMiB=" + (ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() >> 20));
 		System.out.println("rss.peakKiB=" + vmHwmKib());
+		for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+			if (line.startsWith("Rss")) {
+				System.out.println("status." + line.replaceAll("\\s+", " "));
+			}
+		}
 	}
 
 	/** Peak resident set size of this process, KiB ({@code VmHWM}), or -1 off Linux. */

@@ -255,6 +255,38 @@ class SecretScannerTests {
 	}
 
 	@Test
+	void contentPushedPieceByPieceGivesTheSameResultAsAStream() throws IOException {
+		StringBuilder text = new StringBuilder();
+		for (int i = 0; i < 30; i++) {
+			text.append(fake.ordinaryText(500)).append("k=").append(fake.githubPat()).append('\n');
+			text.append(fake.privateKey("EC "));
+		}
+		byte[] bytes = text.toString().getBytes(StandardCharsets.US_ASCII);
+		SecretScanner.Scan pulled = scan(text.toString());
+		assertThat(pulled.matchCount()).isEqualTo(60);
+		java.util.Random random = new java.util.Random(5);
+		SecretScanner.Session session = this.scanner.newSession();
+		for (long declared : new long[] { bytes.length, Long.MAX_VALUE }) {
+			session.begin(declared);
+			for (int at = 0; at < bytes.length;) {
+				int n = Math.min(bytes.length - at, 1 + random.nextInt(20_000));
+				assertThat(session.feed(bytes, at, n)).isTrue();
+				at += n;
+			}
+			SecretScanner.Scan pushed = session.finish();
+			assertThat(pushed.matches()).isEqualTo(pulled.matches());
+			assertThat(pushed.bytes()).isEqualTo(bytes.length);
+			assertThat(pushed.truncated()).isFalse();
+		}
+		session.begin(10);
+		assertThat(session.feed(bytes, 0, 100)).isFalse();
+		assertThat(session.finish().truncated()).isTrue();
+		session.begin(100_000);
+		assertThat(session.feed(new byte[] { 'a', 0, 'b' }, 0, 3)).isTrue();
+		assertThat(session.finish().binary()).isTrue();
+	}
+
+	@Test
 	void keepsAtMostAHundredMatchesButCountsAll() throws IOException {
 		StringBuilder text = new StringBuilder();
 		for (int i = 0; i < 150; i++) {
