@@ -17,7 +17,7 @@ import org.eclipse.jgit.lib.Constants;
  * {@code token mint --grants '<json>'} ({@link MintRequest}). The document is the generic tree a JSON parser
  * produces (lists, maps, strings, numbers, booleans). Every problem is one line naming the entry and field
  * ({@code 'grants[1].branches': pattern '**' must start with a literal name ...}), the same text for the
- * three callers.
+ * three callers (the verifier says it of a claim: {@code session token rejected: claim 'grants' is empty}).
  *
  * <p>Minting is stricter than verification in two ways only, so that git-warden never signs a token that
  * cannot work: every scope word must be known (a verifier ignores words it does not know, for tokens from

@@ -105,7 +105,7 @@ public final class JwtTokenVerifier implements TokenVerifier {
 	}
 
 	/**
-	 * The grants of a token: the {@code grants} claim ({@link GrantsClaim}, the rules minting applies too), or
+	 * The grants of a token: the {@code grants} claim ({@link GrantsClaim}, the rules and messages of minting), or
 	 * one grant from {@code repo}, {@code branch} and {@code scope}; never both.
 	 */
 	private List<Grant> grants(Claims claims) {
@@ -121,7 +121,8 @@ public final class JwtTokenVerifier implements TokenVerifier {
 			return GrantsClaim.parse(list, this.maxPathDepth, false);
 		}
 		catch (GrantsClaim.Invalid ex) {
-			throw invalid(ex.getMessage());
+			// the message minting gives, said of a claim: "claim 'grants[0].repo' must be owner/name"
+			throw invalid("claim " + ex.getMessage());
 		}
 	}
 

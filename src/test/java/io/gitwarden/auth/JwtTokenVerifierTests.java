@@ -180,7 +180,7 @@ class JwtTokenVerifierTests {
 			.sign();
 		assertThatExceptionOfType(Refusal.class).isThrownBy(() -> verifier(null).verify(token))
 			.satisfies((refusal) -> assertThat(refusal.reason()).isEqualTo(RefusalReason.TOKEN_INVALID))
-			.withMessageStartingWith("session token rejected: ")
+			.withMessageStartingWith("session token rejected: claim ")
 			.withMessageContaining(reason);
 	}
 
@@ -189,7 +189,7 @@ class JwtTokenVerifierTests {
 		String token = Tokens.forRepo("acme/app").claim("grants", List.of(Map.of("repo", "acme/lib", "scope", "fetch")))
 			.sign();
 		assertThatExceptionOfType(Refusal.class).isThrownBy(() -> verifier(null).verify(token))
-			.withMessage("session token rejected: 'grants' cannot be combined with 'repo', 'branch' or 'scope'");
+			.withMessage("session token rejected: claim 'grants' cannot be combined with 'repo', 'branch' or 'scope'");
 	}
 
 	@Test
@@ -201,7 +201,7 @@ class JwtTokenVerifierTests {
 			.isEqualTo(RepositoryId.parse("group/sub/project"));
 		assertThatExceptionOfType(Refusal.class)
 			.isThrownBy(() -> shallow.verify(Tokens.forRepo("group/sub/deeper/project").sign()))
-			.withMessage("session token rejected: 'repo' has more than 3 path segments (warden.upstream.max-path-depth)");
+			.withMessage("session token rejected: claim 'repo' has more than 3 path segments (warden.upstream.max-path-depth)");
 	}
 
 }

@@ -76,7 +76,7 @@ class MintRequestTests {
 			.claim("grants", document)
 			.sign();
 		String verified = messageOf(() -> this.verifier.verify(token));
-		assertThat(verified).isEqualTo("session token rejected: " + minted);
+		assertThat(verified).isEqualTo("session token rejected: claim " + minted);
 	}
 
 	@Test
