@@ -26,8 +26,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 
 /**
- * {@code java -jar git-warden.jar token mint (--repo OWNER/NAME --scope "fetch push" [--branch NAME] | --grants JSON)
- * [--ttl 1h] [--session ID] [--PROPERTY=VALUE ...]}: prints a session token signed with the configured key,
+ * {@code java -jar git-warden.jar token mint --repo OWNER/NAME --scope "fetch push" [--branch NAME] (or --grants
+ * JSON) [--ttl 1h] [--session ID] [--PROPERTY=VALUE ...]}: prints a session token signed with the configured key,
  * for orchestrators written as shell scripts and for trying git-warden out. {@code --grants} takes the
  * {@code grants} document of the admin API, e.g.
  * {@code '[{"repo":"acme/app","scope":"fetch push","branches":["claude/*"]},{"repo":"acme/lib","scope":"fetch"}]'}.
@@ -51,7 +51,7 @@ public final class TokenMintCommand {
 	static final Set<String> OPTIONS = Set.of("repo", "branch", "scope", "grants", "ttl", "session");
 
 	/** One line for the usage text. */
-	public static final String SYNOPSIS = "(--repo OWNER/NAME --scope \"fetch push\" [--branch NAME] | --grants JSON) "
+	public static final String SYNOPSIS = "--repo OWNER/NAME --scope \"fetch push\" [--branch NAME] (or --grants JSON) "
 			+ "[--ttl 1h] [--session ID] [--PROPERTY=VALUE ...]";
 
 	/** Parses {@code --grants}: duplicate fields are an error, not "the last one wins". */
