@@ -1,5 +1,6 @@
 package io.gitwarden.upstream;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
@@ -9,8 +10,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 
-import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import io.gitwarden.policy.Permission;
@@ -55,12 +58,15 @@ public class DefaultBranches {
 
 	private final boolean needed;
 
-	/** Lookups by canonical repository path; one in flight per repository, failed ones are dropped. */
-	private final AsyncCache<String, Optional<String>> branches = Caffeine.newBuilder()
+	/** Answers by canonical repository path; failed lookups are not kept. */
+	private final Cache<String, Optional<String>> known = Caffeine.newBuilder()
 		.maximumSize(MAX_REPOSITORIES)
 		.expireAfter(Expiry.creating((String repository, Optional<String> branch) -> branch.isPresent()
 				? Duration.ofMinutes(KNOWN_MINUTES) : Duration.ofSeconds(UNKNOWN_SECONDS)))
-		.buildAsync();
+		.build();
+
+	/** The lookup in flight per repository, which concurrent pushes wait for instead of asking again. */
+	private final ConcurrentMap<String, CompletableFuture<Optional<String>>> inFlight = new ConcurrentHashMap<>();
 
 	public DefaultBranches(UpstreamTarget target, UpstreamClient client, PolicyProperties policy) {
 		this.target = target;
@@ -79,20 +85,30 @@ public class DefaultBranches {
 		if (!this.needed) {
 			return null;
 		}
+		String key = repository.canonical();
+		Optional<String> cached = this.known.getIfPresent(key);
+		if (cached != null) {
+			return cached.orElse(null);
+		}
 		CompletableFuture<Optional<String>> mine = new CompletableFuture<>();
-		CompletableFuture<Optional<String>> known = this.branches.asMap().putIfAbsent(repository.canonical(), mine);
-		if (known == null) {
+		CompletableFuture<Optional<String>> running = this.inFlight.putIfAbsent(key, mine);
+		if (running == null) {
 			// this thread asks the upstream, outside any lock; others asking meanwhile wait for its answer
 			try {
-				mine.complete(lookup(repository));
+				Optional<String> branch = lookup(repository);
+				this.known.put(key, branch);
+				mine.complete(branch);
 			}
 			catch (RuntimeException ex) {
 				mine.completeExceptionally(ex);
 			}
-			known = mine;
+			finally {
+				this.inFlight.remove(key, mine);
+			}
+			running = mine;
 		}
 		try {
-			return known.join().orElse(null);
+			return running.join().orElse(null);
 		}
 		catch (CompletionException ex) {
 			if (ex.getCause() instanceof RuntimeException cause) {
@@ -146,12 +162,19 @@ public class DefaultBranches {
 	 */
 	static String defaultBranch(InputStream advertisement) throws IOException {
 		PacketLineIn in = new PacketLineIn(advertisement);
-		String line = in.readString();
-		if (line.startsWith("# service=")) {
-			if (!PacketLineIn.isEnd(in.readString())) {
-				return null;
-			}
+		String line;
+		try {
 			line = in.readString();
+			if (line.startsWith("# service=")) {
+				if (!PacketLineIn.isEnd(in.readString())) {
+					return null;
+				}
+				line = in.readString();
+			}
+		}
+		catch (EOFException ex) {
+			// an advertisement that ends early names no default branch
+			return null;
 		}
 		int nul = line.indexOf('\0');
 		if (PacketLineIn.isEnd(line) || nul < 0) {

@@ -44,6 +44,9 @@ class DefaultBranchesTests {
 				(pkt("# service=git-upload-pack\n") + "0000" + "0000").getBytes(StandardCharsets.UTF_8)))).isNull();
 		assertThat(DefaultBranches.defaultBranch(new ByteArrayInputStream(
 				(pkt("version 2\n") + pkt("ls-refs\n") + "0000").getBytes(StandardCharsets.UTF_8)))).isNull();
+		assertThat(DefaultBranches.defaultBranch(new ByteArrayInputStream(
+				(pkt("# service=git-upload-pack\n") + "0000").getBytes(StandardCharsets.UTF_8)))).isNull();
+		assertThat(DefaultBranches.defaultBranch(InputStream.nullInputStream())).isNull();
 	}
 
 	@Test
