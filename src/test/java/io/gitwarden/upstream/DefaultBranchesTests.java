@@ -4,13 +4,32 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import io.gitwarden.policy.PolicyProperties;
+import io.gitwarden.protocol.RepositoryId;
+import io.gitwarden.refusal.Refusal;
+import io.gitwarden.refusal.RefusalReason;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.junit.jupiter.api.Test;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
-/** Reading the default branch from the first line of a v0 upload-pack advertisement, and nothing more. */
+/**
+ * Reading the default branch from the first line of a v0 upload-pack advertisement, and nothing more; one
+ * lookup per repository while the answer is kept, none when {@code HEAD} is not protected.
+ */
 class DefaultBranchesTests {
 
 	static final String ID = "1".repeat(40);
@@ -62,6 +81,46 @@ class DefaultBranchesTests {
 		assertThat(DefaultBranches.defaultBranch(new SequenceInputStream(
 				advertisement(ID + " HEAD\0symref=HEAD:refs/heads/main\n"), endless)))
 			.isEqualTo("main");
+	}
+
+
+	@Test
+	void answersAreKeptPerRepositoryFailuresAreNotAndNothingIsAskedWhenHeadIsNotProtected() throws IOException {
+		WireMockServer upstream = new WireMockServer(
+				WireMockConfiguration.options().bindAddress("127.0.0.1").dynamicPort());
+		upstream.start();
+		try (CloseableHttpClient http = HttpClients.custom().disableAutomaticRetries().build()) {
+			UpstreamTarget target = new UpstreamTarget(URI.create("http://127.0.0.1:" + upstream.port()),
+					new StaticTokenCredentials("upstream-token"));
+			UpstreamClient client = new UpstreamClient(http);
+			DefaultBranches branches = new DefaultBranches(target, client,
+					new PolicyProperties(false, false, List.of("main", "HEAD"), 1000, 1048576));
+			upstream.stubFor(get(urlPathEqualTo("/acme/app.git/info/refs")).willReturn(aResponse().withStatus(200)
+				.withHeader("Content-Type", "application/x-git-upload-pack-advertisement")
+				.withBody(pkt("# service=git-upload-pack\n") + "0000"
+						+ pkt(ID + " HEAD\0side-band-64k symref=HEAD:refs/heads/trunk\n") + pkt(ID + " refs/heads/trunk\n")
+						+ "0000")));
+			upstream.stubFor(get(urlPathEqualTo("/acme/broken.git/info/refs")).willReturn(aResponse().withStatus(500)));
+			assertThat(branches.of(RepositoryId.parse("acme/app"))).isEqualTo("trunk");
+			assertThat(branches.of(RepositoryId.parse("ACME/App"))).isEqualTo("trunk");
+			upstream.verify(1, getRequestedFor(urlPathEqualTo("/acme/app.git/info/refs"))
+				.withQueryParam("service", equalTo("git-upload-pack"))
+				.withHeader("Authorization", equalTo(StaticTokenCredentials.basic("x-access-token", "upstream-token")))
+				.withoutHeader("Git-Protocol"));
+			for (int i = 0; i < 2; i++) {
+				assertThatExceptionOfType(Refusal.class).isThrownBy(() -> branches.of(RepositoryId.parse("acme/broken")))
+					.satisfies((refusal) -> assertThat(refusal.reason()).isEqualTo(RefusalReason.UPSTREAM_ERROR))
+					.withMessage("upstream git server answered HTTP 500");
+			}
+			upstream.verify(2, getRequestedFor(urlPathEqualTo("/acme/broken.git/info/refs")));
+			DefaultBranches unprotected = new DefaultBranches(target, client,
+					new PolicyProperties(false, false, List.of("main", "master"), 1000, 1048576));
+			assertThat(unprotected.of(RepositoryId.parse("acme/other"))).isNull();
+			upstream.verify(0, getRequestedFor(urlPathEqualTo("/acme/other.git/info/refs")));
+		}
+		finally {
+			upstream.stop();
+		}
 	}
 
 }
