@@ -35,8 +35,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The admin API reads its input strictly and answers every error as {@code {"error","message"}} JSON: unknown
  * fields and query parameters are named, not ignored; a wrong method is a 405 with {@code Allow}, a wrong
- * content type a 415; the revocation store being down a 503. The revocation store here refuses to store one
- * session, {@value #UNSTORABLE}, as a database that is down would.
+ * content type a 415; the revocation store being down a 503, a bug a 500. The revocation store here refuses to
+ * store one session, {@value #UNSTORABLE}, as a database that is down would, and fails on another,
+ * {@value #BUGGY}, as a bug would.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class AdminInputIntegrationTests {
@@ -44,6 +45,9 @@ class AdminInputIntegrationTests {
 	static final String ADMIN_TOKEN = "admin-token-0123456789-strict";
 
 	static final String UNSTORABLE = "unstorable-session";
+
+	/** A session whose revocation hits a bug (an unexpected exception), for the 500 answer. */
+	static final String BUGGY = "buggy-session";
 
 	static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -78,6 +82,9 @@ class AdminInputIntegrationTests {
 					if (revocation.session().equals(UNSTORABLE)) {
 						throw new RevocationStoreUnavailableException("the revocation store is down",
 								new IOException("connection refused"));
+					}
+					if (revocation.session().equals(BUGGY)) {
+						throw new IllegalStateException("a bug with details that stay in the log");
 					}
 				}
 
@@ -224,6 +231,10 @@ class AdminInputIntegrationTests {
 		HttpResponse<String> down = call("POST", "/admin/v1/sessions/" + UNSTORABLE + "/revoke", null, null, ADMIN_TOKEN);
 		assertThat(error(down, 503, "store_unavailable")).isEqualTo("the revocation store is down");
 		assertThat(down.headers().firstValue("Retry-After")).hasValue("5");
+		// 500: a bug, with only the request id
+		HttpResponse<String> bug = call("POST", "/admin/v1/sessions/" + BUGGY + "/revoke", null, null, ADMIN_TOKEN);
+		assertThat(error(bug, 500, "internal_error"))
+			.isEqualTo("internal error (request " + bug.headers().firstValue("X-Request-Id").orElseThrow() + ")");
 		// JSON whatever the client accepts
 		HttpResponse<String> html = this.http.send(HttpRequest
 			.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/admin/v1/tokens"))
