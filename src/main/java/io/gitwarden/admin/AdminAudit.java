@@ -8,9 +8,10 @@ import jakarta.servlet.http.HttpServletResponse;
 
 import io.gitwarden.exchange.ExchangeDetail;
 import io.gitwarden.exchange.Outcome;
-import io.gitwarden.protocol.RepositoryId;
+import io.gitwarden.auth.Grant;
 import io.gitwarden.refusal.Refusal;
 import io.gitwarden.refusal.RefusalReason;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 import org.springframework.web.method.HandlerMethod;
@@ -72,9 +73,10 @@ final class AdminAudit implements HandlerInterceptor {
 
 	static void attach(HttpServletRequest request, String action, Refusal refusal, Target target) {
 		String session = (target != null) ? target.session() : pathSession(request);
-		new Outcome("admin", (target != null) ? target.repository() : null, null, null, null,
+		List<Grant> grants = (target != null) ? target.grants() : List.of();
+		new Outcome("admin", (grants.size() == 1) ? grants.get(0).repository() : null, null, null, null,
 				(refusal != null) ? refusal.reason() : null, (refusal != null) ? refusal.getMessage() : null, 0, 0,
-				List.of(new AdminDetail(action, session, request.getQueryString())))
+				List.of(new AdminDetail(action, session, request.getQueryString(), grants)))
 			.attachTo(request);
 	}
 
@@ -88,9 +90,13 @@ final class AdminAudit implements HandlerInterceptor {
 	 * What an admin call acted on.
 	 *
 	 * @param session the minted or revoked session, or {@code null}
-	 * @param repository the repository of a minted token, or {@code null}
+	 * @param grants what a minted token grants (empty otherwise); the event's {@code repo} when there is one
 	 */
-	record Target(String session, RepositoryId repository) {
+	record Target(String session, List<Grant> grants) {
+
+		Target {
+			grants = List.copyOf(grants);
+		}
 
 	}
 
@@ -100,8 +106,9 @@ final class AdminAudit implements HandlerInterceptor {
 	 * @param action {@code mint}, {@code revoke}, {@code audit-query}, {@code unknown}
 	 * @param subject the session minted or revoked, or {@code null}
 	 * @param query the query string of an audit query, or {@code null}
+	 * @param grants what a minted token grants (repository, scope, branch and tag patterns; never the token)
 	 */
-	record AdminDetail(String action, String subject, String query) implements ExchangeDetail {
+	record AdminDetail(String action, String subject, String query, List<Grant> grants) implements ExchangeDetail {
 
 		@Override
 		public void writeTo(ObjectNode event) {
@@ -112,6 +119,22 @@ final class AdminAudit implements HandlerInterceptor {
 			}
 			if (this.query != null) {
 				admin.put("query", this.query);
+			}
+			if (!this.grants.isEmpty()) {
+				ArrayNode list = admin.putArray("grants");
+				for (Grant grant : this.grants) {
+					ObjectNode entry = list.addObject();
+					entry.put("repo", grant.repository().toString());
+					entry.put("scope", grant.scope());
+					if (!grant.branches().isEmpty()) {
+						ArrayNode branches = entry.putArray("branches");
+						grant.branches().forEach((pattern) -> branches.add(pattern.text()));
+					}
+					if (!grant.tags().isEmpty()) {
+						ArrayNode tags = entry.putArray("tags");
+						grant.tags().forEach((pattern) -> tags.add(pattern.text()));
+					}
+				}
 			}
 		}
 

@@ -25,6 +25,7 @@ import io.gitwarden.protocol.ReportStatusParser;
 import io.gitwarden.proxy.PushDetail.RefResult;
 import io.gitwarden.refusal.Refusal;
 import io.gitwarden.refusal.RefusalReason;
+import io.gitwarden.upstream.DefaultBranches;
 import io.gitwarden.upstream.ForwardRequest;
 import io.gitwarden.upstream.UpstreamResponse;
 import io.gitwarden.web.RequestBodies;
@@ -62,14 +63,17 @@ class PushService {
 
 	private final GitUpstream upstream;
 
+	private final DefaultBranches defaultBranches;
+
 	private final PushInspections inspections;
 
 	PushService(ReceivePackCommandParser parser, PushPolicy policy, RequestBodies bodies, GitUpstream upstream,
-			PushInspections inspections) {
+			DefaultBranches defaultBranches, PushInspections inspections) {
 		this.parser = parser;
 		this.policy = policy;
 		this.bodies = bodies;
 		this.upstream = upstream;
+		this.defaultBranches = defaultBranches;
 		this.inspections = inspections;
 	}
 
@@ -105,7 +109,8 @@ class PushService {
 				// git's 4-byte probe before a chunked push: forwarded, it updates nothing.
 				return forward(route, request, response, spool, push, new PushDecision(List.of()), null);
 			}
-			PushDecision decision = this.policy.decide(grant, null, push.commands());
+			PushDecision decision = this.policy.decide(grant, this.defaultBranches.of(route.repository()),
+					push.commands());
 			if (!decision.isAllowed()) {
 				return refuse(response, push, decision, List.of());
 			}
