@@ -43,7 +43,8 @@ import org.springframework.web.method.annotation.MethodArgumentTypeMismatchExcep
 import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 
 /**
- * The admin API, {@code /admin/v1}: mint session tokens, revoke sessions, query the audit trail.
+ * The admin API, {@code /admin/v1}: mint session tokens, revoke sessions, query the audit trail and its
+ * summaries (sessions, counts).
  * Authenticated by {@link AdminSecurity}, recorded by {@link AdminAudit}; described in {@code docs/admin-api.md} and
  * {@code /openapi/admin-v1.yaml}. Every other {@code /admin/...} path answers 404 here, so it can never
  * reach the git proxy's catch-all mapping.
@@ -56,6 +57,9 @@ class AdminController {
 	static final int DEFAULT_LIMIT = 100;
 
 	static final int MAX_LIMIT = 1000;
+
+	/** Longest time range of a summary ({@code sessions}, {@code audit/counts}). */
+	static final Duration MAX_SUMMARY_RANGE = Duration.ofDays(31);
 
 
 	private final SessionTokenIssuer issuer;
@@ -143,30 +147,22 @@ class AdminController {
 	@GetMapping("/admin/v1/audit")
 	ResponseEntity<?> audit(@RequestParam(required = false) String session,
 			@RequestParam(required = false) String repo, @RequestParam(required = false) String decision,
-			@RequestParam(required = false) String since, @RequestParam(required = false) String before,
+			@RequestParam(required = false) String since, @RequestParam(required = false) String until,
+			@RequestParam(required = false) String reason, @RequestParam(required = false) String before,
 			@RequestParam(defaultValue = "100") int limit, HttpServletResponse response) throws IOException {
-		if (decision != null && Decision.fromWord(decision) == null) {
-			throw new BadRequest("'decision' must be one of allowed, challenged, unauthenticated, denied, failed");
-		}
+		checkDecision(decision);
 		if (limit < 1 || limit > MAX_LIMIT) {
 			throw new BadRequest("'limit' must be between 1 and " + MAX_LIMIT);
 		}
-		Instant from;
-		try {
-			from = (since != null) ? Instant.parse(since) : null;
-		}
-		catch (DateTimeParseException ex) {
-			throw new BadRequest("'since' must be an ISO-8601 instant, e.g. 2026-01-31T12:00:00Z");
-		}
+		Instant from = instant("since", since);
+		Instant to = instant("until", until);
 		if (!this.audit.isReadable()) {
-			return ResponseEntity.status(HttpStatus.NOT_IMPLEMENTED)
-				.body(AdminErrors.body("audit_not_readable",
-						"audit events go to a stream (warden.audit.file); query the log store that collects them"));
+			return notReadable();
 		}
 		AuditQuery.Page page;
 		try {
-			page = this.audit.newestFirst(new AuditFilter(session, repo, decision, from), before, limit,
-					this.auditMaxBytes);
+			page = this.audit.newestFirst(new AuditFilter(session, repo, decision, from, blankToNull(reason), to),
+					before, limit, this.auditMaxBytes);
 		}
 		catch (IllegalArgumentException ex) {
 			throw new BadRequest("'before' must be a cursor from a previous answer's Link header");
@@ -192,6 +188,83 @@ class AdminController {
 		}
 		out.write(']');
 		return null;
+	}
+
+	/**
+	 * The sessions that made requests in a time range (default: the last 24 hours), most recently active
+	 * first, with their request, fetch, push and denial counts.
+	 */
+	@GetMapping("/admin/v1/sessions")
+	ResponseEntity<?> sessions(@RequestParam(required = false) String since,
+			@RequestParam(required = false) String until, @RequestParam(defaultValue = "100") int limit) {
+		if (limit < 1 || limit > AuditQuery.MAX_SESSIONS) {
+			throw new BadRequest("'limit' must be between 1 and " + AuditQuery.MAX_SESSIONS);
+		}
+		Instant to = instant("until", until);
+		Instant from = range(instant("since", since), to);
+		if (!this.audit.isReadable()) {
+			return notReadable();
+		}
+		AuditQuery.Sessions sessions = this.audit.sessions(from, to, limit);
+		return ResponseEntity.ok().header("Cache-Control", "no-store").body(AdminViews.sessions(sessions));
+	}
+
+	/**
+	 * Event counts by decision, operation and refusal code in a time range (default: the last 24 hours),
+	 * optionally for one session, repository, decision or reason.
+	 */
+	@GetMapping("/admin/v1/audit/counts")
+	ResponseEntity<?> counts(@RequestParam(required = false) String session,
+			@RequestParam(required = false) String repo, @RequestParam(required = false) String decision,
+			@RequestParam(required = false) String reason, @RequestParam(required = false) String since,
+			@RequestParam(required = false) String until) {
+		checkDecision(decision);
+		Instant to = instant("until", until);
+		Instant from = range(instant("since", since), to);
+		if (!this.audit.isReadable()) {
+			return notReadable();
+		}
+		AuditQuery.Counts counts = this.audit
+			.counts(new AuditFilter(session, repo, decision, from, blankToNull(reason), to));
+		return ResponseEntity.ok().header("Cache-Control", "no-store").body(AdminViews.counts(counts));
+	}
+
+	private static void checkDecision(String decision) {
+		if (decision != null && Decision.fromWord(decision) == null) {
+			throw new BadRequest("'decision' must be one of allowed, challenged, unauthenticated, denied, failed");
+		}
+	}
+
+	private static Instant instant(String name, String value) {
+		try {
+			return (value != null && !value.isBlank()) ? Instant.parse(value) : null;
+		}
+		catch (DateTimeParseException ex) {
+			throw new BadRequest("'" + name + "' must be an ISO-8601 instant, e.g. 2026-01-31T12:00:00Z");
+		}
+	}
+
+	/** The start of a summary's range: as given, else 24 hours before its end; at most 31 days long. */
+	private static Instant range(Instant since, Instant until) {
+		Instant end = (until != null) ? until : Instant.now();
+		Instant start = (since != null) ? since : end.minus(Duration.ofHours(24));
+		if (!start.isBefore(end)) {
+			throw new BadRequest("'since' must be before 'until'");
+		}
+		if (Duration.between(start, end).compareTo(MAX_SUMMARY_RANGE) > 0) {
+			throw new BadRequest("a summary covers at most " + MAX_SUMMARY_RANGE.toDays() + " days");
+		}
+		return start;
+	}
+
+	private static String blankToNull(String value) {
+		return (value != null && !value.isBlank()) ? value : null;
+	}
+
+	private static ResponseEntity<Map<String, String>> notReadable() {
+		return ResponseEntity.status(HttpStatus.NOT_IMPLEMENTED)
+			.body(AdminErrors.body("audit_not_readable",
+					"audit events go to a stream (warden.audit.file); query the log store that collects them"));
 	}
 
 	/** Any other path under {@code /admin}: never handed to the git proxy. */
