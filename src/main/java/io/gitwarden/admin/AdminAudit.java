@@ -20,7 +20,7 @@ import org.springframework.web.servlet.HandlerMapping;
 
 /**
  * Records every admin API call as an audit event with {@code operation: "admin"} and the action
- * ({@code mint}, {@code revoke}, {@code audit-query}; failed logins are recorded by the security chain):
+ * ({@code mint}, {@code revoke}, {@code audit-query}, {@code sessions-query}, {@code audit-counts}; failed logins are recorded by the security chain):
  * who was minted or revoked, what was asked for, and whether it was done. Never the minted token.
  */
 final class AdminAudit implements HandlerInterceptor {
@@ -55,6 +55,8 @@ final class AdminAudit implements HandlerInterceptor {
 			case "mint" -> "mint";
 			case "revoke" -> "revoke";
 			case "audit" -> "audit-query";
+			case "sessions" -> "sessions-query";
+			case "counts" -> "audit-counts";
 			default -> "unknown";
 		};
 	}
@@ -67,6 +69,12 @@ final class AdminAudit implements HandlerInterceptor {
 		}
 		if (path.startsWith("/admin/v1/sessions/")) {
 			return "revoke";
+		}
+		if (path.equals("/admin/v1/sessions")) {
+			return "sessions-query";
+		}
+		if (path.startsWith("/admin/v1/audit/counts")) {
+			return "audit-counts";
 		}
 		return path.startsWith("/admin/v1/audit") ? "audit-query" : "unknown";
 	}
@@ -103,7 +111,8 @@ final class AdminAudit implements HandlerInterceptor {
 	/**
 	 * The admin part of an audit event.
 	 *
-	 * @param action {@code mint}, {@code revoke}, {@code audit-query}, {@code unknown}
+	 * @param action {@code mint}, {@code revoke}, {@code audit-query}, {@code sessions-query},
+	 * {@code audit-counts}, {@code unknown}
 	 * @param subject the session minted or revoked, or {@code null}
 	 * @param query the query string of an audit query, or {@code null}
 	 * @param grants what a minted token grants (repository, scope, branch and tag patterns; never the token)

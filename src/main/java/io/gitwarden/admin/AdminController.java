@@ -43,7 +43,8 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 
 /**
- * The admin API, {@code /admin/v1}: mint session tokens, revoke sessions, query the audit trail.
+ * The admin API, {@code /admin/v1}: mint session tokens, revoke sessions, query the audit trail and its
+ * summaries (sessions, counts).
  * Authenticated by {@link AdminSecurity}, recorded by {@link AdminAudit}; described in {@code docs/admin-api.md} and
  * {@code /openapi/admin-v1.yaml}. Input is read strictly ({@link AdminInput}): unknown fields and query
  * parameters are refused, not ignored. Every error is {@code {"error","message"}} JSON ({@link AdminErrors}).
@@ -60,12 +61,24 @@ class AdminController {
 	static final int MAX_LIMIT = 1000;
 
 	/** The query parameters of {@code GET /admin/v1/audit}. */
-	static final List<String> AUDIT_PARAMETERS = List.of("session", "repo", "decision", "since", "before", "limit");
+	static final List<String> AUDIT_PARAMETERS = List.of("session", "repo", "decision", "since", "until", "reason",
+			"before", "limit");
+
+	/** The query parameters of {@code GET /admin/v1/sessions}. */
+	static final List<String> SESSIONS_PARAMETERS = List.of("since", "until", "limit");
+
+	/** The query parameters of {@code GET /admin/v1/audit/counts}. */
+	static final List<String> COUNTS_PARAMETERS = List.of("session", "repo", "decision", "reason", "since", "until");
+
+	/** Longest time range of a summary ({@code sessions}, {@code audit/counts}). */
+	static final Duration MAX_SUMMARY_RANGE = Duration.ofDays(31);
 
 	private static final List<Endpoint> ENDPOINTS = List.of(
 			new Endpoint(Pattern.compile("/admin/v1/tokens"), "POST"),
 			new Endpoint(Pattern.compile("/admin/v1/sessions/[^/]+/revoke"), "POST"),
-			new Endpoint(Pattern.compile("/admin/v1/audit"), "GET"));
+			new Endpoint(Pattern.compile("/admin/v1/sessions"), "GET"),
+			new Endpoint(Pattern.compile("/admin/v1/audit"), "GET"),
+			new Endpoint(Pattern.compile("/admin/v1/audit/counts"), "GET"));
 
 	private final SessionTokenIssuer issuer;
 
@@ -146,40 +159,22 @@ class AdminController {
 	@GetMapping("/admin/v1/audit")
 	ResponseEntity<?> audit(@RequestParam(required = false) String session,
 			@RequestParam(required = false) String repo, @RequestParam(required = false) String decision,
-			@RequestParam(required = false) String since, @RequestParam(required = false) String before,
+			@RequestParam(required = false) String since, @RequestParam(required = false) String until,
+			@RequestParam(required = false) String reason, @RequestParam(required = false) String before,
 			@RequestParam(required = false) String limit, HttpServletRequest request, HttpServletResponse response)
 			throws IOException {
 		AdminInput.requireQuery(request, AUDIT_PARAMETERS);
-		if (decision != null && Decision.fromWord(decision) == null) {
-			throw new BadRequest("'decision' must be one of allowed, challenged, unauthenticated, denied, failed");
-		}
-		int pageSize = DEFAULT_LIMIT;
-		if (limit != null) {
-			try {
-				pageSize = Integer.parseInt(limit);
-			}
-			catch (NumberFormatException ex) {
-				pageSize = 0;
-			}
-		}
-		if (pageSize < 1 || pageSize > MAX_LIMIT) {
-			throw new BadRequest("'limit' must be a whole number between 1 and " + MAX_LIMIT);
-		}
-		Instant from;
-		try {
-			from = (since != null) ? Instant.parse(since) : null;
-		}
-		catch (DateTimeParseException ex) {
-			throw new BadRequest("'since' must be an ISO-8601 instant, e.g. 2026-01-31T12:00:00Z");
-		}
+		checkDecision(decision);
+		int pageSize = limit(limit, DEFAULT_LIMIT, MAX_LIMIT);
+		Instant from = instant("since", since);
+		Instant to = instant("until", until);
 		if (!this.audit.isReadable()) {
-			return AdminErrors.response(501, "audit_not_readable",
-					"audit events go to a stream (warden.audit.file); query the log store that collects them");
+			return notReadable();
 		}
 		AuditQuery.Page page;
 		try {
-			page = this.audit.newestFirst(new AuditFilter(session, repo, decision, from), before, pageSize,
-					this.auditMaxBytes);
+			page = this.audit.newestFirst(new AuditFilter(session, repo, decision, from, blankToNull(reason), to),
+					before, pageSize, this.auditMaxBytes);
 		}
 		catch (IllegalArgumentException ex) {
 			throw new BadRequest("'before' must be a cursor from a previous answer's Link header");
@@ -205,6 +200,100 @@ class AdminController {
 		}
 		out.write(']');
 		return null;
+	}
+
+	/**
+	 * The sessions that made requests in a time range (default: the last 24 hours), most recently active
+	 * first, with their request, fetch, push and denial counts.
+	 */
+	@GetMapping("/admin/v1/sessions")
+	ResponseEntity<?> sessions(@RequestParam(required = false) String since,
+			@RequestParam(required = false) String until, @RequestParam(required = false) String limit,
+			HttpServletRequest request) {
+		AdminInput.requireQuery(request, SESSIONS_PARAMETERS);
+		int count = limit(limit, DEFAULT_LIMIT, AuditQuery.MAX_SESSIONS);
+		Instant to = instant("until", until);
+		Instant from = range(instant("since", since), to);
+		if (!this.audit.isReadable()) {
+			return notReadable();
+		}
+		AuditQuery.Sessions sessions = this.audit.sessions(from, to, count);
+		return ResponseEntity.ok().header("Cache-Control", "no-store").body(AdminViews.sessions(sessions));
+	}
+
+	/**
+	 * Event counts by decision, operation and refusal code in a time range (default: the last 24 hours),
+	 * optionally for one session, repository, decision or reason.
+	 */
+	@GetMapping("/admin/v1/audit/counts")
+	ResponseEntity<?> counts(@RequestParam(required = false) String session,
+			@RequestParam(required = false) String repo, @RequestParam(required = false) String decision,
+			@RequestParam(required = false) String reason, @RequestParam(required = false) String since,
+			@RequestParam(required = false) String until, HttpServletRequest request) {
+		AdminInput.requireQuery(request, COUNTS_PARAMETERS);
+		checkDecision(decision);
+		Instant to = instant("until", until);
+		Instant from = range(instant("since", since), to);
+		if (!this.audit.isReadable()) {
+			return notReadable();
+		}
+		AuditQuery.Counts counts = this.audit
+			.counts(new AuditFilter(session, repo, decision, from, blankToNull(reason), to));
+		return ResponseEntity.ok().header("Cache-Control", "no-store").body(AdminViews.counts(counts));
+	}
+
+	private static void checkDecision(String decision) {
+		if (decision != null && Decision.fromWord(decision) == null) {
+			throw new BadRequest("'decision' must be one of allowed, challenged, unauthenticated, denied, failed");
+		}
+	}
+
+	private static Instant instant(String name, String value) {
+		try {
+			return (value != null && !value.isBlank()) ? Instant.parse(value) : null;
+		}
+		catch (DateTimeParseException ex) {
+			throw new BadRequest("'" + name + "' must be an ISO-8601 instant, e.g. 2026-01-31T12:00:00Z");
+		}
+	}
+
+	/** The start of a summary's range: as given, else 24 hours before its end; at most 31 days long. */
+	private static Instant range(Instant since, Instant until) {
+		Instant end = (until != null) ? until : Instant.now();
+		Instant start = (since != null) ? since : end.minus(Duration.ofHours(24));
+		if (!start.isBefore(end)) {
+			throw new BadRequest("'since' must be before 'until'");
+		}
+		if (Duration.between(start, end).compareTo(MAX_SUMMARY_RANGE) > 0) {
+			throw new BadRequest("a summary covers at most " + MAX_SUMMARY_RANGE.toDays() + " days");
+		}
+		return start;
+	}
+
+	/** A whole number between 1 and {@code max}, or {@code fallback} when absent. */
+	private static int limit(String value, int fallback, int max) {
+		int limit = fallback;
+		if (value != null) {
+			try {
+				limit = Integer.parseInt(value);
+			}
+			catch (NumberFormatException ex) {
+				limit = 0;
+			}
+		}
+		if (limit < 1 || limit > max) {
+			throw new BadRequest("'limit' must be a whole number between 1 and " + max);
+		}
+		return limit;
+	}
+
+	private static String blankToNull(String value) {
+		return (value != null && !value.isBlank()) ? value : null;
+	}
+
+	private static ResponseEntity<Map<String, String>> notReadable() {
+		return AdminErrors.response(501, "audit_not_readable",
+				"audit events go to a stream (warden.audit.file); query the log store that collects them");
 	}
 
 	/**

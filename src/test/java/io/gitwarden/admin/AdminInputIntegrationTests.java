@@ -181,7 +181,13 @@ class AdminInputIntegrationTests {
 	@Test
 	void unknownOrRepeatedQueryParametersAreRefused() throws Exception {
 		assertThat(error(call("GET", "/admin/v1/audit?sesion=s-1", null, null, ADMIN_TOKEN), 400, "bad_request"))
-			.isEqualTo("unknown query parameter 'sesion' (known: session, repo, decision, since, before, limit)");
+			.isEqualTo("unknown query parameter 'sesion' (known: session, repo, decision, since, until, reason, before, limit)");
+		assertThat(error(call("GET", "/admin/v1/sessions?repo=acme/app", null, null, ADMIN_TOKEN), 400, "bad_request"))
+			.isEqualTo("unknown query parameter 'repo' (known: since, until, limit)");
+		assertThat(error(call("GET", "/admin/v1/audit/counts?limit=5", null, null, ADMIN_TOKEN), 400, "bad_request"))
+			.isEqualTo("unknown query parameter 'limit' (known: session, repo, decision, reason, since, until)");
+		assertThat(error(call("GET", "/admin/v1/sessions?limit=0", null, null, ADMIN_TOKEN), 400, "bad_request"))
+			.startsWith("'limit' must be a whole number between 1 and ");
 		assertThat(error(call("GET", "/admin/v1/audit?session=a&session=b", null, null, ADMIN_TOKEN), 400,
 				"bad_request")).isEqualTo("query parameter 'session' is given more than once");
 		assertThat(error(call("GET", "/admin/v1/audit?limit=ten", null, null, ADMIN_TOKEN), 400, "bad_request"))
