@@ -1,6 +1,7 @@
 package io.gitwarden.proxy;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
@@ -42,10 +43,21 @@ record PushDetail(List<RefVerdict> verdicts, List<RefResult> upstreamResults, Li
 
 	}
 
+	/**
+	 * Most {@code updates} entries an event gets; the rest are counted in {@code updatesOmitted}. A push of
+	 * 1000 long ref names would otherwise build a multi-megabyte event before the audit trail cuts it to
+	 * 64 KiB, and a hundred such refusals finishing together would exhaust a small heap.
+	 */
+	static final int MAX_UPDATES = 100;
+
 	@Override
 	public void writeTo(ObjectNode event) {
 		if (!this.verdicts.isEmpty() || !this.upstreamResults.isEmpty()) {
-			updates(event.putArray("updates"));
+			ArrayNode updates = event.putArray("updates");
+			int omitted = updates(updates);
+			if (omitted > 0) {
+				event.put("updatesOmitted", omitted);
+			}
 		}
 		if (!this.pushOptions.isEmpty()) {
 			ArrayNode options = event.putArray("pushOptions");
@@ -56,9 +68,36 @@ record PushDetail(List<RefVerdict> verdicts, List<RefResult> upstreamResults, Li
 		}
 	}
 
-	private void updates(ArrayNode updates) {
+	/**
+	 * Writes at most {@link #MAX_UPDATES} entries (refused ones first when there are more); returns how many
+	 * were left out.
+	 */
+	private int updates(ArrayNode updates) {
 		List<RefResult> upstream = new ArrayList<>(this.upstreamResults);
-		for (RefVerdict verdict : this.verdicts) {
+		List<RefVerdict> ordered = new ArrayList<>(this.verdicts);
+		if (ordered.size() > MAX_UPDATES) {
+			ordered.sort(Comparator.comparing(RefVerdict::isAllowed));
+			// the upstream's results of the commands left out are not written either
+			return ordered.size() + upstream.size() - writeVerdicts(updates, ordered.subList(0, MAX_UPDATES), upstream);
+		}
+		writeVerdicts(updates, ordered, upstream);
+		int omitted = 0;
+		for (RefResult extra : upstream) {
+			if (updates.size() >= MAX_UPDATES) {
+				omitted++;
+				continue;
+			}
+			// reported by the upstream for a ref the push did not name: kept, since it is what was said
+			ObjectNode update = updates.addObject();
+			update.put("ref", extra.ref());
+			result(update, extra);
+		}
+		return omitted;
+	}
+
+	/** Writes the verdicts' entries, taking their upstream results out of {@code upstream}; returns how many. */
+	private int writeVerdicts(ArrayNode updates, List<RefVerdict> verdicts, List<RefResult> upstream) {
+		for (RefVerdict verdict : verdicts) {
 			ReceiveCommand command = verdict.command();
 			ObjectNode update = updates.addObject();
 			update.put("ref", command.getRefName());
@@ -89,12 +128,7 @@ record PushDetail(List<RefVerdict> verdicts, List<RefResult> upstreamResults, Li
 				result(update, result);
 			}
 		}
-		for (RefResult extra : upstream) {
-			// reported by the upstream for a ref the push did not name: kept, since it is what was said
-			ObjectNode update = updates.addObject();
-			update.put("ref", extra.ref());
-			result(update, extra);
-		}
+		return verdicts.size();
 	}
 
 	private static void result(ObjectNode update, RefResult result) {

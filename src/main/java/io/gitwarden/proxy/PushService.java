@@ -4,9 +4,12 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -66,6 +69,13 @@ class PushService {
 	private final DefaultBranches defaultBranches;
 
 	private final PushInspections inspections;
+
+	/** Command sections above this size are parsed for a refusal with one of {@link #largeRefusals}. */
+	static final long LARGE_COMMAND_SECTION = 64 * 1024;
+
+	static final Duration LARGE_REFUSAL_WAIT = Duration.ofSeconds(30);
+
+	private final Semaphore largeRefusals = new Semaphore(4);
 
 	PushService(ReceivePackCommandParser parser, PushPolicy policy, RequestBodies bodies, GitUpstream upstream,
 			DefaultBranches defaultBranches, PushInspections inspections) {
@@ -128,7 +138,33 @@ class PushService {
 		}
 	}
 
+	/**
+	 * A refusal whose command section was larger than the spool keeps in memory parses it only with one of
+	 * these slots: hostile pushes of a thousand long ref names all finish their (time-bounded) drain at about
+	 * the same moment, and parsing and answering them together would exhaust a small heap.
+	 */
 	private ServiceResult decideAndRefuse(Grant grant, Spool spool, HttpServletResponse response) throws IOException {
+		if (spool.length() <= LARGE_COMMAND_SECTION) {
+			return parseAndRefuse(grant, spool, response);
+		}
+		try {
+			if (!this.largeRefusals.tryAcquire(LARGE_REFUSAL_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+				throw new Refusal(RefusalReason.SERVER_BUSY, "too many large refused pushes at once");
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new Refusal(RefusalReason.SERVER_BUSY, "interrupted");
+		}
+		try {
+			return parseAndRefuse(grant, spool, response);
+		}
+		finally {
+			this.largeRefusals.release();
+		}
+	}
+
+	private ServiceResult parseAndRefuse(Grant grant, Spool spool, HttpServletResponse response) throws IOException {
 		ReceivePackRequest push;
 		try {
 			push = this.parser.parse(spool.open(0));

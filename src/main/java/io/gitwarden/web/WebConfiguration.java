@@ -1,6 +1,7 @@
 package io.gitwarden.web;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -14,6 +15,8 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
+import org.apache.coyote.AbstractProtocol;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.security.autoconfigure.actuate.web.servlet.EndpointRequest;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
@@ -40,8 +43,11 @@ import org.springframework.security.web.firewall.StrictHttpFirewall;
 @Configuration(proxyBeanMethods = false)
 class WebConfiguration {
 
-	/** Off-heap socket buffer per connection and direction. */
-	private static final int SOCKET_BUFFER_SIZE = 32 * 1024;
+	/** Largest off-heap socket buffer per connection and direction. */
+	static final int MAX_SOCKET_BUFFER_SIZE = 32 * 1024;
+
+	/** Smallest: Tomcat's default. */
+	static final int MIN_SOCKET_BUFFER_SIZE = 8 * 1024;
 
 	/** Longest wait for the next bytes of a request body (headers have {@code server.tomcat.connection-timeout}). */
 	static final Duration UPLOAD_TIMEOUT = Duration.ofSeconds(60);
@@ -64,8 +70,10 @@ class WebConfiguration {
 	 * The recorder as an engine valve (after any trusted-proxy valve, so it sees the client's address),
 	 * and connector settings:
 	 * <ul>
-	 * <li>32 KiB off-heap socket buffers: a 64 KiB read or write of a pack is two system calls, and the
-	 * buffers do not count against the heap (bounded by {@code server.tomcat.max-connections});</li>
+	 * <li>off-heap socket buffers of up to 32 KiB (a 64 KiB read or write of a pack is two system calls), as
+	 * large as {@code server.tomcat.max-connections} connections allow within 60% of the JVM's direct memory
+	 * ({@link #socketBufferSize}): Tomcat allocates them when it accepts a connection, so with too large a
+	 * buffer, connections that never finish their headers would exhaust direct memory;</li>
 	 * <li>a short timeout for request lines and headers ({@code server.tomcat.connection-timeout}) and a
 	 * longer one between the bytes of a request body ({@value #UPLOAD_TIMEOUT}).</li>
 	 * </ul>
@@ -73,6 +81,39 @@ class WebConfiguration {
 	@Bean
 	WebServerFactoryCustomizer<TomcatServletWebServerFactory> gitWardenTomcat(ExchangeRecorder recorder) {
 		return new OrderedCustomizer(recorder);
+	}
+
+	/**
+	 * The socket buffer size (each connection has one to read and one to write): the largest power of two
+	 * between {@value #MIN_SOCKET_BUFFER_SIZE} and {@value #MAX_SOCKET_BUFFER_SIZE} bytes with which
+	 * {@code maxConnections} connections take at most 60% of {@code maxDirectMemory} (16 KiB for 2000
+	 * connections at {@code -Xmx128m}, 32 KiB from about {@code -Xmx256m}).
+	 */
+	static int socketBufferSize(int maxConnections, long maxDirectMemory) {
+		if (maxConnections <= 0) {
+			return MIN_SOCKET_BUFFER_SIZE;
+		}
+		long perBuffer = maxDirectMemory * 6 / 10 / (2L * maxConnections);
+		int size = MAX_SOCKET_BUFFER_SIZE;
+		while (size > MIN_SOCKET_BUFFER_SIZE && size > perBuffer) {
+			size /= 2;
+		}
+		return size;
+	}
+
+	/** {@code -XX:MaxDirectMemorySize}, or the heap's maximum that the JVM uses when it is not set. */
+	static long maxDirectMemory() {
+		try {
+			HotSpotDiagnosticMXBean hotspot = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+			long configured = Long.parseLong(hotspot.getVMOption("MaxDirectMemorySize").getValue());
+			if (configured > 0) {
+				return configured;
+			}
+		}
+		catch (RuntimeException ex) {
+			// not a HotSpot JVM: assume the default
+		}
+		return Runtime.getRuntime().maxMemory();
 	}
 
 	/** Runs after Boot's own Tomcat customizer, which adds the trusted-proxy valve when configured. */
@@ -88,9 +129,12 @@ class WebConfiguration {
 		public void customize(TomcatServletWebServerFactory factory) {
 			factory.addEngineValves(this.recorder);
 			factory.addConnectorCustomizers((connector) -> {
+				int connections = (connector.getProtocolHandler() instanceof AbstractProtocol<?> protocol)
+						? protocol.getMaxConnections() : -1;
+				String size = Integer.toString(socketBufferSize(connections, maxDirectMemory()));
 				connector.setProperty("socket.directBuffer", "true");
-				connector.setProperty("socket.appReadBufSize", Integer.toString(SOCKET_BUFFER_SIZE));
-				connector.setProperty("socket.appWriteBufSize", Integer.toString(SOCKET_BUFFER_SIZE));
+				connector.setProperty("socket.appReadBufSize", size);
+				connector.setProperty("socket.appWriteBufSize", size);
 				connector.setProperty("disableUploadTimeout", "false");
 				connector.setProperty("connectionUploadTimeout", Long.toString(UPLOAD_TIMEOUT.toMillis()));
 			});
