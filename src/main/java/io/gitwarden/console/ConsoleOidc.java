@@ -76,17 +76,12 @@ final class ConsoleOidc {
 	};
 
 	/**
-	 * A provider on the sign-in page.
+	 * A provider on the sign-in page (its link is {@code /console/oauth2/authorization/<id>}).
 	 *
 	 * @param id the registration id
 	 * @param name its {@code client-name}
 	 */
 	record Provider(String id, String name) {
-
-		/** Where the sign-in with this provider starts. */
-		String path() {
-			return AUTHORIZATION_PATH + "/" + this.id;
-		}
 
 	}
 
