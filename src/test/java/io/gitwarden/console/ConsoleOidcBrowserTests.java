@@ -226,11 +226,11 @@ class ConsoleOidcBrowserTests {
 
 	@Test
 	void theRefusalPageIsA403() throws Exception {
-		// what the browser got for mallory, seen by a client that shows the status: start the flow, sign in at
-		// the provider in the browser, then replay nothing: the status is checked on the refusal page itself
+		// the page the refused sign-in is forwarded to answers 403 (WebDriver does not show the browser's status);
+		// opened directly it names nobody
 		HttpResponse<String> page = send(HttpRequest.newBuilder(URI.create(base() + "/console/not-allowed")).build());
 		assertThat(page.statusCode()).isEqualTo(403);
-		assertThat(page.body()).contains("is not allowed to use the console");
+		assertThat(page.body()).contains("This account is not allowed to use the console");
 	}
 
 	@Test
