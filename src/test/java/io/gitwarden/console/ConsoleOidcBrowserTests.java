@@ -230,7 +230,7 @@ class ConsoleOidcBrowserTests {
 		// opened directly it names nobody
 		HttpResponse<String> page = send(HttpRequest.newBuilder(URI.create(base() + "/console/not-allowed")).build());
 		assertThat(page.statusCode()).isEqualTo(403);
-		assertThat(page.body()).contains("This account is not allowed to use the console");
+		assertThat(page.body()).contains("This account</span> is not allowed to use the console");
 	}
 
 	@Test
