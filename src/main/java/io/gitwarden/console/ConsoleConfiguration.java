@@ -7,6 +7,7 @@ import io.gitwarden.audit.AuditChains;
 import io.gitwarden.config.DeploymentMode;
 import io.gitwarden.config.InvalidConfigurationException;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.boot.web.server.servlet.CookieSameSiteSupplier;
@@ -18,12 +19,14 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
 import org.springframework.core.env.Environment;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.oauth2.client.registration.ClientRegistrationRepository;
 import org.springframework.security.web.SecurityFilterChain;
 
 /**
  * The audit console, only when {@link ConsoleEnabled enabled}: its filter chain, its session cookie, the live
- * feed and the cached chain verification. Signing in takes the admin token; a console enabled without one is
- * refused at start-up, except in demo mode, which makes a random one and prints it.
+ * feed and the cached chain verification. Signing in takes the admin token (and an OIDC provider when one is
+ * configured); a console enabled without an admin token is refused at start-up, except in demo mode, which makes
+ * a random one and prints it.
  */
 @Configuration(proxyBeanMethods = false)
 @Conditional(ConsoleEnabled.class)
@@ -42,10 +45,20 @@ class ConsoleConfiguration {
 						+ "or set warden.console.enabled=false");
 	}
 
+	/**
+	 * Sign-in with an OIDC provider when Boot's {@code spring.security.oauth2.client.registration.*} configures
+	 * one (checked here, so a partial configuration fails at start-up); otherwise the admin-token form only.
+	 */
+	@Bean
+	ConsoleOidc consoleOidc(ObjectProvider<ClientRegistrationRepository> registrations, ConsoleProperties properties) {
+		return ConsoleOidc.of(registrations.getIfAvailable(), properties.oidc());
+	}
+
 	@Bean
 	@Order(3)
-	SecurityFilterChain consoleSecurityFilterChain(HttpSecurity http, ConsoleCredentials credentials) throws Exception {
-		return ConsoleSecurity.filterChain(http, credentials);
+	SecurityFilterChain consoleSecurityFilterChain(HttpSecurity http, ConsoleCredentials credentials, ConsoleOidc oidc)
+			throws Exception {
+		return ConsoleSecurity.filterChain(http, credentials, oidc);
 	}
 
 	/**

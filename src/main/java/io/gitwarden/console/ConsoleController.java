@@ -42,6 +42,7 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
@@ -80,19 +81,22 @@ class ConsoleController {
 
 	private final ObjectProvider<SuspiciousSessions> suspicious;
 
+	private final ConsoleOidc oidc;
+
 	private final int denialsThreshold;
 
 	private final long maxBytes;
 
 	ConsoleController(AuditQuery audit, SessionRevocations revocations, ConsoleProperties properties,
 			ConsoleFeed feed, ChainStatus chain, ObjectProvider<SuspiciousSessions> suspicious,
-			AlertProperties alerts, AuditProperties auditProperties) {
+			AlertProperties alerts, AuditProperties auditProperties, ConsoleOidc oidc) {
 		this.audit = audit;
 		this.revocations = revocations;
 		this.properties = properties;
 		this.feed = feed;
 		this.chain = chain;
 		this.suspicious = suspicious;
+		this.oidc = oidc;
 		this.denialsThreshold = alerts.denialsThreshold();
 		this.maxBytes = auditProperties.queryMaxBytes().toBytes();
 	}
@@ -115,8 +119,17 @@ class ConsoleController {
 	}
 
 	@GetMapping("/console/login")
-	String login() {
+	String login(Model model) {
+		model.addAttribute("providers", this.oidc.providers());
 		return "console/login";
+	}
+
+	/** Signed in with the OIDC provider, but not allowed (forwarded here with 403 by the security chain). */
+	@RequestMapping("/console/not-allowed")
+	String notAllowed(Model model, HttpServletRequest request, HttpServletResponse response) {
+		response.setStatus(HttpServletResponse.SC_FORBIDDEN);
+		model.addAttribute("user", request.getAttribute(ConsoleSecurity.NOT_ALLOWED_USER));
+		return "console/not-allowed";
 	}
 
 	@GetMapping("/console/sessions")

@@ -12,13 +12,15 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * The console part of an audit event: console requests are recorded like admin API calls
  * ({@code operation: "admin"}), with {@code admin.action} ({@code sign-in}, {@code sign-out}, {@code revoke},
- * {@code view}, {@code verify-chain}, {@code live}), {@code admin.via: "console"} and the session acted on.
- * Never the admin token.
+ * {@code view}, {@code verify-chain}, {@code live}), {@code admin.via: "console"}, the session acted on, and,
+ * for a person signed in with an OIDC provider, {@code admin.user} (provider, issuer, subject, e-mail). Never
+ * the admin token, never an OIDC token.
  *
  * @param action what was done
  * @param subject the session viewed or revoked, or {@code null}
+ * @param user the OIDC user who did it, or {@code null}
  */
-record ConsoleDetail(String action, String subject) implements ExchangeDetail {
+record ConsoleDetail(String action, String subject, ConsoleUser user) implements ExchangeDetail {
 
 	@Override
 	public void writeTo(ObjectNode event) {
@@ -28,12 +30,24 @@ record ConsoleDetail(String action, String subject) implements ExchangeDetail {
 		if (this.subject != null) {
 			admin.put("subject", this.subject);
 		}
+		if (this.user != null) {
+			this.user.writeTo(admin);
+		}
 	}
 
-	/** Leaves the outcome of a console request for the recorder (the last one attached wins). */
+	/**
+	 * Leaves the outcome of a console request for the recorder (the last one attached wins), naming the OIDC
+	 * user of the request if there is one.
+	 */
 	static void attach(HttpServletRequest request, String action, String subject, Refusal refusal) {
+		attach(request, action, subject, refusal, ConsoleUser.current());
+	}
+
+	/** Leaves the outcome of a console request done (or refused) for the given user. */
+	static void attach(HttpServletRequest request, String action, String subject, Refusal refusal, ConsoleUser user) {
 		new Outcome("admin", null, null, null, null, (refusal != null) ? refusal.reason() : null,
-				(refusal != null) ? refusal.getMessage() : null, 0, 0, List.of(new ConsoleDetail(action, subject)))
+				(refusal != null) ? refusal.getMessage() : null, 0, 0,
+				List.of(new ConsoleDetail(action, subject, user)))
 			.attachTo(request);
 	}
 

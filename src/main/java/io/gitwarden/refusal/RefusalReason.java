@@ -30,6 +30,13 @@ public enum RefusalReason {
 	/** A wrong admin token on the admin API or the console. */
 	ADMIN_TOKEN_INVALID(Category.AUTHENTICATION, "admin token rejected", "send 'Authorization: Bearer <warden.admin.token>'"),
 
+	/** A console sign-in with an OIDC provider that did not complete (cancelled, expired, or not valid). */
+	CONSOLE_SIGN_IN_FAILED(Category.AUTHENTICATION, "console sign-in failed: %s", "sign in to the console again"),
+
+	/** Signed in with the OIDC provider, but neither in warden.console.oidc.allowed-users nor allowed-groups. */
+	CONSOLE_USER_NOT_ALLOWED(Category.AUTHORIZATION, "%s is not allowed to use the console",
+			"ask an operator to add you to warden.console.oidc.allowed-users or allowed-groups"),
+
 	/** The session was revoked by an operator. */
 	SESSION_REVOKED(Category.AUTHENTICATION, "session revoked", "this session may no longer use git-warden"),
 
