@@ -28,142 +28,12 @@ import sys
 import threading
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-TOKEN = "ghs_benchUpstreamToken0123456789abcdefABCDEF"
-HMAC_SECRET = "bench-hmac-secret-0123456789abcdef-0123456789abcdef"
-OWNER = "bench"
-CLK_TCK = os.sysconf("SC_CLK_TCK")
-GIB = float(1 << 30)
-MIB = float(1 << 20)
-
-PROCS = []  # (name, Popen) of everything this harness started
-
-
-def log(*a):
-    print("[bench %s]" % time.strftime("%H:%M:%S"), *a, file=sys.stderr, flush=True)
-
-
-# --------------------------------------------------------------------------- utils
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
-
-
-def wait_port(port, timeout, proc=None):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if proc is not None and proc.poll() is not None:
-            return False
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return True
-        except OSError:
-            time.sleep(0.2)
-    return False
-
-
-def start(name, argv, logfile, env=None):
-    f = open(logfile, "ab")
-    p = subprocess.Popen(argv, stdout=f, stderr=subprocess.STDOUT, env=env,
-                         start_new_session=True, stdin=subprocess.DEVNULL)
-    PROCS.append((name, p))
-    return p
-
-
-def stop_all():
-    for name, p in reversed(PROCS):
-        if p.poll() is None:
-            try:
-                os.killpg(p.pid, signal.SIGTERM)  # our own session only
-            except ProcessLookupError:
-                pass
-    deadline = time.time() + 10
-    for name, p in reversed(PROCS):
-        try:
-            p.wait(max(0.1, deadline - time.time()))
-        except subprocess.TimeoutExpired:
-            try:
-                os.killpg(p.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-    PROCS.clear()
-
-
-def children(pid):
-    out = []
-    for t in glob.glob("/proc/%d/task/*/children" % pid):
-        try:
-            out += [int(x) for x in open(t).read().split()]
-        except OSError:
-            pass
-    return out
-
-
-def cpu_seconds(pids):
-    total = 0
-    for pid in pids:
-        try:
-            st = open("/proc/%d/stat" % pid).read()
-        except OSError:
-            continue
-        fields = st[st.rindex(")") + 2:].split()
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / CLK_TCK
-
-
-def proc_status(pid, key):
-    try:
-        for line in open("/proc/%d/status" % pid):
-            if line.startswith(key + ":"):
-                return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return None
-
-
-def sh(argv, **kw):
-    return subprocess.run(argv, check=True, **kw)
-
-
-def out(argv):
-    try:
-        return subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              text=True, timeout=30).stdout.strip()
-    except Exception as e:  # noqa
-        return "n/a (%s)" % e
-
-
-def b64url(b):
-    return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
-
-
-def mint_jwt(repo, ttl=3600):
-    now = int(time.time())
-    header = {"alg": "HS256", "typ": "JWT"}
-    claims = {"sub": "bench-session", "repo": repo, "branch": "agent/bench",
-              "scope": "fetch push", "aud": "git-warden", "iat": now, "exp": now + ttl}
-    signing = b64url(json.dumps(header, separators=(",", ":")).encode()) + "." + \
-        b64url(json.dumps(claims, separators=(",", ":")).encode())
-    sig = hmac.new(HMAC_SECRET.encode(), signing.encode(), hashlib.sha256).digest()
-    return signing + "." + b64url(sig)
-
-
-def dir_bytes(path, pattern="objects/pack/*.pack"):
-    return sum(os.path.getsize(p) for p in glob.glob(os.path.join(path, pattern)))
-
-
-def percentile(xs, q):
-    if not xs:
-        return float("nan")
-    xs = sorted(xs)
-    k = (len(xs) - 1) * q
-    lo, hi = int(k), min(int(k) + 1, len(xs) - 1)
-    return xs[lo] + (xs[hi] - xs[lo]) * (k - lo)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchlib import (  # noqa: E402  (helpers shared with the latency and resilience sections)
+    HERE, ROOT, TOKEN, HMAC_SECRET, OWNER, CLK_TCK, GIB, MIB,
+    PROCS, log, free_port, wait_port, start, stop_all, children, cpu_seconds,
+    proc_status, sh, out, b64url, mint_jwt, dir_bytes, percentile)
+from stack import GitStack, find_jar  # noqa: E402
 
 
 # ----------------------------------------------------------------------- repo gen
@@ -281,7 +151,8 @@ class Bench:
         os.makedirs(self.outdir, exist_ok=True)
         self.rows = []          # csv rows
         self.summary = []       # (bench, path, min, med, max, unit, n, note)
-        self.checks = []        # (target, value, verdict)
+        self.checks = []        # (section, target, value, verdict)
+        self.section = "classic"
         self.notes = []
         self.paths = [p for p in args.paths.split(",") if p]
         self.ports = {}
@@ -452,11 +323,7 @@ http {{
         log("nginx relay on 127.0.0.1:%d" % port)
 
     def start_warden(self):
-        jars = [j for j in glob.glob(os.path.join(ROOT, "target", "git-warden-*.jar"))
-                if not j.endswith("-plain.jar")]
-        if not jars:
-            raise RuntimeError("no target/git-warden-*.jar (build with ./mvnw -B -q -DskipTests package)")
-        jar = sorted(jars)[-1]
+        jar = find_jar(self.args.jar)
         port = free_port()
         audit = os.path.join(self.tmp, "audit.jsonl")
         for old in glob.glob(audit + "*"):
@@ -466,7 +333,10 @@ http {{
             "--warden.upstream.url=http://127.0.0.1:%d" % self.ports["direct"],
             "--warden.upstream.token=" + TOKEN,
             "--warden.auth.hmac-secret=" + HMAC_SECRET,
-            "--warden.audit.file=" + audit] + self.args.warden_arg
+            "--warden.audit.file=" + audit,
+            "--warden.revocations.file=" + os.path.join(self.tmp, "revocations.jsonl"),
+            "--warden.mirror.dir=" + os.path.join(self.tmp, "mirrors"),
+            "--management.server.port=0"] + self.args.warden_arg
         p = start("git-warden", argv, os.path.join(self.logs, "git-warden.log"))
         if not wait_port(port, 120, p):
             raise RuntimeError("git-warden did not start; see %s/git-warden.log" % self.logs)
@@ -526,7 +396,7 @@ http {{
 
     def check(self, target, ok, value):
         verdict = "n/a" if ok is None else ("PASS" if ok else "FAIL")
-        self.checks.append((target, value, verdict))
+        self.checks.append((self.section, target, value, verdict))
         log("check:", target, "->", verdict, value)
 
     # ------------------------------------------------------------ helpers
@@ -850,10 +720,31 @@ http {{
         return res
 
     # ------------------------------------------------------------ main
+    CLASSIC = ("clone", "fetch", "push", "pushbig", "inforefs", "concurrency", "stalled", "huge")
+    SECTIONS = CLASSIC + ("latency", "resilience")
+
     def run(self):
         self.only = set(self.args.only.split(",")) if self.args.only else \
-            {"clone", "fetch", "push", "pushbig", "inforefs", "concurrency", "stalled"} | \
+            {"clone", "fetch", "push", "pushbig", "inforefs", "concurrency", "stalled", "latency", "resilience"} | \
             (set() if self.quick else {"huge"})
+        unknown = self.only - set(self.SECTIONS)
+        if unknown:
+            raise SystemExit("unknown --only section(s): %s (known: %s)" % (", ".join(sorted(unknown)), ",".join(self.SECTIONS)))
+        self.classic = bool(self.only & set(self.CLASSIC))
+        self.hwm = None
+        R = {}
+        if self.classic or self.args.serve:
+            self.run_classic(R)
+        if self.args.serve:
+            return
+        if self.only & {"latency", "resilience"}:
+            stop_all()  # the classic section's servers; the next sections start their own
+            self.run_lighttpd_sections(R)
+        self._sampling = False
+        self.evaluate(R)
+        self.write_report(R)
+
+    def run_classic(self, R):
         self.prepare_repos()
         self.start_upstream()
         if "nginx" in self.paths:
@@ -877,7 +768,6 @@ http {{
             except KeyboardInterrupt:
                 pass
             return
-        R = {}
         if "clone" in self.only:
             R["clone"] = self.bench_clones()
         if "fetch" in self.only:
@@ -895,9 +785,37 @@ http {{
         if "huge" in self.only:
             R["huge"] = self.bench_huge()
         self.hwm = proc_status(self.pids["warden"].pid, "VmHWM") if "warden" in self.paths else None
-        self._sampling = False
-        self.evaluate(R)
-        self.write_report(R)
+
+    def run_lighttpd_sections(self, R):
+        """The latency and resilience sections: their own upstream (lighttpd), relay and git-warden processes."""
+        from latency import LatencySection
+        from resilience import ResilienceSection
+        os.makedirs(os.path.join(self.repos, OWNER), exist_ok=True)
+        if not os.path.isdir(self.repo("small")):
+            gen_history_repo(self.repo("small"), self.sizes["small_files"], self.sizes["small_commits"], old_back=3)
+        sh(["git", "-C", self.repo("small"), "config", "http.receivepack", "false"])
+        init_push_target(self.repo("lat-push"), self.repo("small"))
+        init_push_target(self.repo("res-push"), self.repo("small"))
+        stack = GitStack(os.path.join(self.work, "stack"), self.repos, self.logs, find_jar(self.args.jar),
+                         self.args.jvm_opt, self.args.warden_arg)
+        self.stack = stack
+        try:
+            stack.start_upstream()
+            stack.start_nginx()
+            if "latency" in self.only:
+                sec = LatencySection(self, stack)
+                R["latency"] = sec.run()
+                self.section = "latency"
+                sec.evaluate(R["latency"])
+                R["latency-report"] = sec.report(R["latency"])
+            if "resilience" in self.only:
+                sec = ResilienceSection(self, stack)
+                R["resilience"] = sec.run()
+                self.section = "resilience"
+                sec.evaluate(R["resilience"])
+                R["resilience-report"] = sec.report(R["resilience"])
+        finally:
+            stack.stop_warden()
 
     def warm_up_warden(self, seconds):
         """Runs git-warden's request paths before anything is measured, as a long-running relay's are.
@@ -993,6 +911,9 @@ http {{
                 self.paths.remove(path)
 
     def evaluate(self, R):
+        self.section = "classic"
+        if not self.classic:
+            return
         w = "warden" in self.paths
         med = {(b, p): m for (b, p, mn, m, mx, u, n, note, rd, rn) in self.summary if m is not None}
         for key in ("clone-big", "clone-many"):
@@ -1060,9 +981,10 @@ http {{
         java_v = out(["java", "-version"]).splitlines()[0] if True else ""
         return [("nproc", str(os.cpu_count())), ("CPU", cpu), ("memory", mem),
                 ("kernel", platform.release()), ("java", java_v), ("git", out(["git", "--version"])),
-                ("nginx", nginx_v), ("fcgiwrap", "%d prefork workers (upstream)" % self.args.fcgi_workers),
+                ("nginx", nginx_v), ("lighttpd", out(["lighttpd", "-v"]).split(" - ")[0]), ("fcgiwrap", "%d prefork workers (upstream)" % self.args.fcgi_workers),
                 ("wrk", out(["wrk", "-v"]).splitlines()[0] if out(["wrk", "-v"]) else "?"),
                 ("git-warden commit (at start)", self.commit),
+                ("niceness of the harness and its servers", str(os.getpriority(os.PRIO_PROCESS, 0))),
                 ("load average at start", "%.2f %.2f %.2f" % self.load0),
                 ("load average at end", "%.2f %.2f %.2f" % os.getloadavg()),
                 ("1-min load during the run (every 5 s)", "min %.1f / median %.1f / max %.1f over %d samples" % (
@@ -1070,20 +992,73 @@ http {{
                     max(self.load_samples or [0]), len(self.load_samples)))]
 
     def write_report(self, R):
-        L = []
-        L.append("# git-warden benchmark report (%s mode, %s)\n" % (self.mode, time.strftime("%Y-%m-%d %H:%M:%S %Z")))
+        head = []
+        head.append("# git-warden benchmark report (%s mode, %s)\n" % (self.mode, time.strftime("%Y-%m-%d %H:%M:%S %Z")))
         shown, skip = [], False
         for a in sys.argv[1:]:
             if skip or a == "--jmh-json":
                 skip = not skip
                 continue
             shown.append(a)
-        L.append("Command: `bench/run.sh %s`\n" % " ".join(shown))
-        L.append("## Machine\n")
-        L.append("| | |\n|---|---|")
+        head.append("Command: `bench/run.sh %s`\n" % " ".join(shown))
+        head.append("## Machine\n")
+        head.append("| | |\n|---|---|")
         for k, v in self.machine():
-            L.append("| %s | %s |" % (k, v))
-        L.append("")
+            head.append("| %s | %s |" % (k, v))
+        head.append("")
+        if self.quick:
+            self.notes.insert(0, "Quick mode is a smoke run: tiny repositories, a JVM that is barely warmed up and 2 runs; "
+                                 "its ratios and verdicts say nothing about git-warden's performance.")
+        for n in self.notes:
+            head.append("> **Note:** %s\n" % n)
+
+        def targets(section, title="## Targets\n"):
+            rows = [c for c in self.checks if c[0] == section]
+            if not rows:
+                return []
+            T = [title, "| target | measured | verdict |\n|---|---|---|"]
+            for _, t, v, verdict in rows:
+                T.append("| %s | %s | **%s** |" % (t, v, verdict))
+            T.append("")
+            return T
+
+        classic = self.classic_report(R) if self.classic else []
+        lat = (targets("latency", "### Targets (issue 19)\n") + R["latency-report"][1:]) if "latency-report" in R else []
+        res = (targets("resilience", "### Targets (issue 10)\n") + R["resilience-report"][1:]) if "resilience-report" in R else []
+        L = list(head)
+        if classic:
+            L += classic
+        if lat:
+            L += [R["latency-report"][0]] + lat
+        if res:
+            L += [R["resilience-report"][0]] + res
+        L.append("Raw per-run values: `results.csv`.\n")
+        report = "\n".join(L)
+        open(os.path.join(self.outdir, "report.md"), "w").write(report)
+        with open(os.path.join(self.outdir, "results.csv"), "w", newline="") as f:
+            wr = csv.writer(f)
+            wr.writerow(["benchmark", "path", "run", "value", "unit", "extra"])
+            wr.writerows(self.rows)
+        log("report: %s/report.md" % self.outdir)
+        if self.args.update_docs or (not self.quick and not self.args.only):
+            blocks = {}
+            if classic:
+                blocks["results"] = "\n".join(head + classic).replace("# git-warden benchmark report", "### Latest run:", 1)
+            nice = os.getpriority(os.PRIO_PROCESS, 0)
+            short = ["#### Run of %s (%s mode)\n" % (time.strftime("%Y-%m-%d %H:%M %Z"), self.mode),
+                     "Command: `bench/run.sh %s`; git-warden commit at start: %s; jar `%s`.\n" % (
+                         " ".join(shown), self.commit, os.path.relpath(self.stack.jar, ROOT) if getattr(self, "stack", None) else "?"),
+                     "Machine: %d cores, %s; 1-min load average at the start of the run %.2f%s.\n" % (
+                         os.cpu_count(), dict(self.machine()).get("CPU", "?"), self.load0[0],
+                         "; the harness and its servers ran at niceness %d (`--nice`)" % nice if nice else "")]
+            if lat:
+                blocks["latency"] = "\n".join(short + [x.replace("### ", "#### ") for x in lat])
+            if res:
+                blocks["resilience"] = "\n".join(short + [x.replace("### ", "#### ") for x in res])
+            self.update_docs(blocks)
+
+    def classic_report(self, R):
+        L = []
         L.append("Paths: **direct** = git client → upstream (nginx + fcgiwrap + git http-backend, Basic auth); "
                  "**nginx** = client → nginx streaming proxy (adds the upstream Authorization) → upstream; "
                  "**warden** = client (JWT as Basic password) → git-warden `-Xmx128m` → upstream. "
@@ -1093,15 +1068,11 @@ http {{
         L.append("Repo sizes: %s; packs: big %.1f MiB, many %.1f MiB, small %.2f MiB.\n" % (
             sizes, dir_bytes(self.repo("big")) / MIB, dir_bytes(self.repo("many")) / MIB,
             dir_bytes(self.repo("small")) / MIB))
-        if self.quick:
-            self.notes.insert(0, "Quick mode is a smoke run: tiny repositories, a JVM that is barely warmed up and 2 runs; "
-                                 "its ratios and verdicts say nothing about git-warden's performance.")
-        for n in self.notes:
-            L.append("> **Note:** %s\n" % n)
         L.append("## Targets\n")
         L.append("| target | measured | verdict |\n|---|---|---|")
-        for t, v, verdict in self.checks:
-            L.append("| %s | %s | **%s** |" % (t, v, verdict))
+        for section, t, v, verdict in self.checks:
+            if section == "classic":
+                L.append("| %s | %s | **%s** |" % (t, v, verdict))
         L.append("")
         L.append("## Wall time, CPU and latency (min / median / max)\n")
         L.append("| benchmark | path | min | median | max | unit | n | × direct | × nginx | note |")
@@ -1156,25 +1127,21 @@ http {{
                 n, os.path.getsize(audit) / MIB))
         if self.hwm:
             L.append("Peak RSS (VmHWM) of git-warden over the whole run: **%.0f MiB** (-Xmx128m).\n" % (self.hwm / MIB))
-        L.append("Raw per-run values: `results.csv`.\n")
-        report = "\n".join(L)
-        open(os.path.join(self.outdir, "report.md"), "w").write(report)
-        with open(os.path.join(self.outdir, "results.csv"), "w", newline="") as f:
-            wr = csv.writer(f)
-            wr.writerow(["benchmark", "path", "run", "value", "unit", "extra"])
-            wr.writerows(self.rows)
-        log("report: %s/report.md" % self.outdir)
-        if self.args.update_docs or (not self.quick and not self.args.only):
-            self.update_docs(report)
+        return L
 
-    def update_docs(self, report):
+    def update_docs(self, blocks):
+        """Replaces <!-- NAME:begin --> ... <!-- NAME:end --> in docs/benchmarks.md for each block."""
         doc = os.path.join(ROOT, "docs", "benchmarks.md")
-        text = open(doc).read() if os.path.exists(doc) else "# Benchmarks\n\n<!-- results:begin -->\n<!-- results:end -->\n"
-        body = report.replace("# git-warden benchmark report", "### Latest run:", 1)
-        new = re.sub(r"<!-- results:begin -->.*<!-- results:end -->",
-                     lambda m: "<!-- results:begin -->\n" + body + "\n<!-- results:end -->", text, flags=re.S)
-        open(doc, "w").write(new)
-        log("updated docs/benchmarks.md")
+        text = open(doc).read() if os.path.exists(doc) else "# Benchmarks\n"
+        for name, body in blocks.items():
+            pat = r"<!-- %s:begin -->.*<!-- %s:end -->" % (name, name)
+            repl = "<!-- %s:begin -->\n%s\n<!-- %s:end -->" % (name, body, name)
+            if re.search(pat, text, flags=re.S):
+                text = re.sub(pat, lambda m: repl, text, flags=re.S)
+            else:
+                text += "\n" + repl + "\n"
+        open(doc, "w").write(text)
+        log("updated docs/benchmarks.md: %s" % ", ".join(blocks))
 
 
 def parse_wrk(text):
@@ -1208,7 +1175,24 @@ def main():
     ap.add_argument("--quick", action="store_true", help="tiny repos and few runs: a smoke run")
     ap.add_argument("--skip-build", action="store_true", help="(run.sh) do not rebuild the jar")
     ap.add_argument("--paths", default="direct,nginx,warden")
-    ap.add_argument("--only", default="", help="comma list of: clone,fetch,push,pushbig,inforefs,concurrency,stalled,huge")
+    ap.add_argument("--only", default="", help="comma list of: clone,fetch,push,pushbig,inforefs,concurrency,stalled,"
+                                                "huge (the relay sections), latency, resilience")
+    ap.add_argument("--jar", default="", help="git-warden jar to measure (default: $WARDEN_JAR, else the newest "
+                                              "target/git-warden-*.jar of this checkout)")
+    ap.add_argument("--lat-rounds", type=int, default=0, help="latency: sequential rounds (default 2000, quick 150)")
+    ap.add_argument("--rates", default="", help="latency: offered loads in requests/s (default 50,500)")
+    ap.add_argument("--cold-starts", type=int, default=0, help="latency: fresh git-warden processes timed (default 5, quick 2)")
+    ap.add_argument("--attacks", default="", help="resilience: comma list of slow-refused-push,unauth-trickle,"
+                                                  "slow-headers,gzip-bomb (default all)")
+    ap.add_argument("--attack-seconds", type=float, default=0, help="resilience: attack duration (default 60, quick 10)")
+    ap.add_argument("--attack-targets", default="", help="resilience: comma list of warden,nginx (default both, quick warden)")
+    ap.add_argument("--nice", type=int, default=0, metavar="N",
+                    help="run the harness and everything it starts at this niceness (e.g. -10, root only): favours "
+                         "them over other processes in the same cgroup only, not over jobs in other cgroups")
+    ap.add_argument("--quiet-busy", type=float, default=0.5, metavar="CORES",
+                    help="latency/resilience: before each phase wait until other processes use fewer cores than this")
+    ap.add_argument("--quiet-wait", type=int, default=600, metavar="SECONDS",
+                    help="latency/resilience: longest wait for a quiet machine before measuring anyway")
     ap.add_argument("--runs", type=int, default=0, help="measured runs per path (default 5, quick 2)")
     ap.add_argument("--concurrency", default="", help="comma list of concurrent clone counts (default 100,500)")
     ap.add_argument("--stalled", type=int, default=0, help="stalled uploads (default 300, quick 30)")
@@ -1227,6 +1211,8 @@ def main():
     args = ap.parse_args()
     if "direct" not in args.paths.split(","):
         ap.error("--paths must include direct (ratios are against it)")
+    if args.nice:
+        os.setpriority(os.PRIO_PROCESS, 0, args.nice)  # inherited by every server and git client started
     b = Bench(args)
     signal.signal(signal.SIGTERM, lambda *a: sys.exit(143))
     try:

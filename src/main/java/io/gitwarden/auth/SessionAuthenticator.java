@@ -13,7 +13,8 @@ import org.springframework.stereotype.Component;
  * Finds the session token in a request's {@code Authorization} header and verifies it. git sends it as
  * the HTTP Basic password (any username, as credential helpers and {@code https://x:TOKEN@host} URLs do);
  * a token given as the Basic username with an empty password is accepted too
- * ({@code https://TOKEN@host}); {@code http.extraHeader} sends {@code Bearer <token>}.
+ * ({@code https://TOKEN@host}); {@code http.extraHeader} sends {@code Bearer <token>}; {@code gh} and
+ * other GitHub API clients send {@code token <token>}.
  */
 @Component
 public class SessionAuthenticator {
@@ -21,6 +22,9 @@ public class SessionAuthenticator {
 	private static final String BASIC = "basic ";
 
 	private static final String BEARER = "bearer ";
+
+	/** GitHub's own scheme, which {@code gh} sends: {@code Authorization: token <token>}. */
+	private static final String TOKEN = "token ";
 
 	private final TokenVerifier verifier;
 
@@ -60,6 +64,9 @@ public class SessionAuthenticator {
 		String lower = authorization.toLowerCase(Locale.ROOT);
 		if (lower.startsWith(BEARER)) {
 			return nonEmpty(authorization.substring(BEARER.length()).trim());
+		}
+		if (lower.startsWith(TOKEN)) {
+			return nonEmpty(authorization.substring(TOKEN.length()).trim());
 		}
 		if (lower.startsWith(BASIC)) {
 			String decoded;

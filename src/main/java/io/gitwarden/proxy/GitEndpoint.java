@@ -118,6 +118,11 @@ class GitEndpoint {
 			refusal = new Refusal(RefusalReason.INTERNAL_ERROR, request.getAttribute(ExchangeRecorder.REQUEST_ID_ATTRIBUTE));
 			answer(response, refusal);
 		}
+		catch (Error ex) {
+			// Out of memory or worse: recorded as a failure all the same, then left to the container.
+			refusal = new Refusal(RefusalReason.INTERNAL_ERROR, request.getAttribute(ExchangeRecorder.REQUEST_ID_ATTRIBUTE));
+			throw ex;
+		}
 		finally {
 			// An authenticated client still sending gets its body drained (bounded) so it reads the answer.
 			this.bodies.finish(request, session != null);

@@ -130,6 +130,47 @@ public enum RefusalReason {
 	/** Valid git, but a feature git-warden cannot police. */
 	UNSUPPORTED_FEATURE(Category.PROTOCOL, "%s", "push without that feature"),
 
+	// --- the GitHub API for the session (/api/v3, /api/graphql); the advice says what the session may do
+
+	/** A REST call outside the allowlist (merging, workflows, settings, another owner, deleting, ...). */
+	API_CALL_REFUSED(Category.AUTHORIZATION, "%s is not allowed through git-warden", "%2$s"),
+
+	/** A GraphQL document that reaches outside what the session may read or change. */
+	GRAPHQL_REFUSED(Category.AUTHORIZATION, "GraphQL %s is not allowed through git-warden", "%2$s"),
+
+	/** A pull request opened from a branch the grant does not name (or a protected one). */
+	PR_HEAD_NOT_SESSION_BRANCH(Category.AUTHORIZATION, "this session may open pull requests only from its branch %s",
+			"push your work to %2$s, then: gh pr create --head %2$s"),
+
+	/** Updating or commenting on a pull request (or an issue) that is not from the session's branch. */
+	PR_NOT_SESSIONS(Category.AUTHORIZATION, "#%s is not a pull request from this session's branch %s",
+			"this session may update and comment on pull requests from %2$s only"),
+
+	/** A pull request update that changes something other than title, body, state or draft. */
+	PR_FIELD_REFUSED(Category.AUTHORIZATION, "changing %s of a pull request is not allowed through git-warden",
+			"change only the title, body, state (open or closed) or draft status"),
+
+	/** A GraphQL document git-warden does not read: malformed, several operations, too large or too deep. */
+	GRAPHQL_INVALID(Category.PROTOCOL, "GraphQL request refused: %s",
+			"send one query or mutation, with its variables, of at most %2$s"),
+
+	/** A GitHub API request body that is not what the GitHub API documents. */
+	API_REQUEST_INVALID(Category.PROTOCOL, "invalid GitHub API request: %s", "send the JSON body the GitHub API documents"),
+
+	/** The embedded demo upstream has no GitHub API. */
+	API_NOT_IN_DEMO(Category.PROTOCOL, "the GitHub API is not available in demo mode",
+			"configure warden.upstream.url and a GitHub credential (docs/github-api.md)"),
+
+	/** The pull request a write names does not exist (or the upstream credential cannot see it). */
+	PULL_REQUEST_NOT_FOUND(Category.UPSTREAM, "pull request #%s not found in %s", "check the pull request number"),
+
+	/** A check git-warden makes with the GitHub API before a write failed. */
+	API_CHECK_FAILED(Category.UPSTREAM, "git-warden could not check %s with the GitHub API (HTTP %s)", "try again later"),
+
+	/** A JSON answer larger than git-warden rewrites. */
+	API_RESPONSE_TOO_LARGE(Category.UPSTREAM, "the GitHub API answer is larger than %s",
+			"ask for fewer items per page (per_page)"),
+
 	// --- upstream
 
 	/** Could not connect, DNS, TLS, timed out. The cause is a short code. */

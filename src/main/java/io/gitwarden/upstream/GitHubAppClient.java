@@ -15,7 +15,6 @@ import java.util.Date;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
-import io.gitwarden.policy.Permission;
 import io.gitwarden.refusal.Refusal;
 import io.gitwarden.refusal.RefusalReason;
 import io.gitwarden.protocol.RepositoryId;
@@ -98,14 +97,13 @@ final class GitHubAppClient {
 
 	/**
 	 * {@code POST /app/installations/{id}/access_tokens}, narrowed to {@code repository} and
-	 * {@code contents: write} for a push, {@code contents: read} for a fetch.
+	 * {@code permissions} ({@code contents: write} for a push, {@code contents: read} for a fetch, what a
+	 * GitHub API call needs for the API).
 	 */
-	InstallationToken mint(long installationId, RepositoryId repository, Permission access) {
-		String level = (access == Permission.PUSH) ? "write" : "read";
-		String what = "contents:" + level + " token for " + repository;
-		// The name is [A-Za-z0-9._-] only (RepositoryId), so it needs no JSON escaping.
-		String body = "{\"repositories\":[\"" + repository.name() + "\"],\"permissions\":{\"contents\":\"" + level
-				+ "\"}}";
+	InstallationToken mint(long installationId, RepositoryId repository, TokenPermissions permissions) {
+		String what = permissions + " token for " + repository;
+		// The name is [A-Za-z0-9._-] only (RepositoryId), so it needs no JSON escaping; nor do permissions.
+		String body = "{\"repositories\":[\"" + repository.name() + "\"],\"permissions\":" + permissions.json() + "}";
 		HttpResponse<String> response = send(what,
 				request("/app/installations/" + installationId + "/access_tokens")
 					.header("Content-Type", "application/json")
@@ -115,7 +113,7 @@ final class GitHubAppClient {
 					null));
 		}
 		if (response.statusCode() == 422) {
-			throw unavailable(what, "GitHub would not narrow a token to " + repository + " with contents:" + level
+			throw unavailable(what, "GitHub would not narrow a token to " + repository + " with " + permissions
 					+ " (HTTP 422): the App lacks that permission or cannot see the repository", response);
 		}
 		JsonNode json = checkAndRead(what, response);

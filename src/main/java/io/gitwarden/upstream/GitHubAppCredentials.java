@@ -18,9 +18,10 @@ import io.gitwarden.protocol.RepositoryId;
 /**
  * Upstream credentials from a GitHub App: a short-lived installation token per repository and access,
  * narrowed to that one repository and {@code contents: read} (fetch) or {@code contents: write} (push),
- * so even a bug in git-warden cannot reach another repository, or edit workflows.
+ * so even a bug in git-warden cannot reach another repository, or edit workflows. GitHub API calls get
+ * tokens narrowed the same way to the permissions each call needs ({@link TokenPermissions}).
  *
- * <p>Tokens are cached per (installation, repository, access) until {@value #REFRESH_MARGIN_MINUTES}
+ * <p>Tokens are cached per (installation, repository, permission set) until {@value #REFRESH_MARGIN_MINUTES}
  * minutes before they expire, so none is used close to its end; installation lookups are cached for an
  * hour. Concurrent requests for the same key share one API call (a hundred parallel clones mint one
  * token), and nothing is cached when a call fails: the next request tries again.
@@ -70,18 +71,26 @@ final class GitHubAppCredentials implements UpstreamCredentials {
 
 	@Override
 	public String authorization(RepositoryId repository, Permission access) {
+		return StaticTokenCredentials.basic(token(repository, TokenPermissions.forGit(access)).token());
+	}
+
+	/** {@code Bearer <token>} with a token narrowed to the repository and exactly {@code permissions}. */
+	@Override
+	public String apiAuthorization(RepositoryId repository, TokenPermissions permissions) {
+		return "Bearer " + token(repository, permissions).token();
+	}
+
+	private InstallationToken token(RepositoryId repository, TokenPermissions permissions) {
 		long installation = installationFor(repository);
-		TokenKey key = new TokenKey(installation, repository.canonical(), access);
-		InstallationToken token;
+		TokenKey key = new TokenKey(installation, repository.canonical(), permissions);
 		try {
-			token = shared(this.tokens, key, () -> this.client.mint(installation, repository, access));
+			return shared(this.tokens, key, () -> this.client.mint(installation, repository, permissions));
 		}
 		catch (GitHubAppClient.InstallationNotFound ex) {
 			// Uninstalled or reinstalled: forget the lookup so the next request finds the new installation.
 			this.installations.synchronous().invalidate(repository.canonical());
 			throw ex.refusal();
 		}
-		return StaticTokenCredentials.basic(token.token());
 	}
 
 	private long installationFor(RepositoryId repository) {
@@ -132,7 +141,7 @@ final class GitHubAppCredentials implements UpstreamCredentials {
 
 	}
 
-	private record TokenKey(long installation, String repository, Permission access) {
+	private record TokenKey(long installation, String repository, TokenPermissions permissions) {
 
 	}
 

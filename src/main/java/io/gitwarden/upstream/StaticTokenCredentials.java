@@ -18,6 +18,8 @@ public final class StaticTokenCredentials implements UpstreamCredentials {
 
 	private final String header;
 
+	private final String apiHeader;
+
 	/** Sends {@code token} as GitHub expects it ({@value #GITHUB_USERNAME}). */
 	public StaticTokenCredentials(String token) {
 		this(GITHUB_USERNAME, token);
@@ -25,6 +27,7 @@ public final class StaticTokenCredentials implements UpstreamCredentials {
 
 	public StaticTokenCredentials(String username, String token) {
 		this.header = basic(username, token);
+		this.apiHeader = "Bearer " + token;
 	}
 
 	/** {@code Basic base64("x-access-token:" + token)}. */
@@ -40,6 +43,12 @@ public final class StaticTokenCredentials implements UpstreamCredentials {
 	@Override
 	public String authorization(RepositoryId repository, Permission access) {
 		return this.header;
+	}
+
+	/** {@code Bearer <token>}, as GitHub's REST and GraphQL API take a token; the same for every call. */
+	@Override
+	public String apiAuthorization(RepositoryId repository, TokenPermissions permissions) {
+		return this.apiHeader;
 	}
 
 	@Override

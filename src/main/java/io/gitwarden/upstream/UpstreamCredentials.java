@@ -18,4 +18,14 @@ public interface UpstreamCredentials {
 	 */
 	String authorization(RepositoryId repository, Permission access);
 
+	/**
+	 * The credential for a GitHub REST or GraphQL API call, as GitHub's API wants it
+	 * ({@code Bearer <token>}).
+	 * @param repository the repository the call concerns (as named in the session token)
+	 * @param permissions what the call needs; a GitHub App's token is narrowed to exactly that
+	 * @return the full {@code Authorization} header value
+	 * @throws io.gitwarden.refusal.Refusal when no credential can be had (the client gets a 502/503)
+	 */
+	String apiAuthorization(RepositoryId repository, TokenPermissions permissions);
+
 }

@@ -26,13 +26,19 @@ import org.springframework.validation.annotation.Validated;
  * @param maxConnections pooled connections to the upstream (default 1000)
  * @param maxPathDepth most segments of a repository path, for nested namespaces such as GitLab's
  * subgroups ({@code group/subgroup/project}; default 8)
+ * @param apiUrl GitHub REST API base URL for the sessions' GitHub API calls ({@code /api/v3/X} goes to
+ * {@code {api-url}/X}, GraphQL to {@code {api-url}/graphql}); unset: the GitHub App's
+ * {@code github-app.api-url} when an App is configured, else {@code https://api.github.com}
  */
 @Validated
 @ConfigurationProperties("warden.upstream")
 public record UpstreamProperties(URI url, String token,
 		@DefaultValue(StaticTokenCredentials.GITHUB_USERNAME) String username, @DefaultValue("5s") Duration connectTimeout,
 		@DefaultValue("10m") Duration readTimeout, @DefaultValue("1000") @Min(1) @Max(100_000) int maxConnections,
-		@DefaultValue GitHubApp githubApp, @DefaultValue("8") @Min(2) @Max(32) int maxPathDepth) {
+		@DefaultValue GitHubApp githubApp, @DefaultValue("8") @Min(2) @Max(32) int maxPathDepth, URI apiUrl) {
+
+	/** The GitHub REST API of github.com. */
+	public static final URI GITHUB_API = URI.create("https://api.github.com");
 
 	public UpstreamProperties {
 		if (url != null && url.toString().isEmpty()) {
@@ -61,6 +67,29 @@ public record UpstreamProperties(URI url, String token,
 		if (readTimeout.isNegative() || readTimeout.isZero()) {
 			throw new IllegalArgumentException("warden.upstream.read-timeout must be positive");
 		}
+		if (apiUrl != null && apiUrl.toString().isEmpty()) {
+			apiUrl = null;
+		}
+		if (apiUrl != null) {
+			if (!("http".equals(apiUrl.getScheme()) || "https".equals(apiUrl.getScheme())) || apiUrl.getHost() == null
+					|| apiUrl.getRawQuery() != null || apiUrl.getRawFragment() != null || apiUrl.getRawUserInfo() != null) {
+				throw new IllegalArgumentException(
+						"warden.upstream.api-url must be an http(s) URL without user info, query or fragment");
+			}
+			String text = apiUrl.toString();
+			apiUrl = URI.create(text.endsWith("/") ? text.substring(0, text.length() - 1) : text);
+		}
+	}
+
+	/**
+	 * The GitHub API the sessions' API calls go to: {@code api-url}, else the GitHub App's API URL when an
+	 * App is configured, else {@code https://api.github.com}. No trailing slash.
+	 */
+	public URI githubApiUrl() {
+		if (this.apiUrl != null) {
+			return this.apiUrl;
+		}
+		return this.githubApp.isConfigured() ? this.githubApp.apiUrl() : GITHUB_API;
 	}
 
 	@Override
@@ -68,7 +97,7 @@ public record UpstreamProperties(URI url, String token,
 		return "UpstreamProperties[url=" + this.url + ", token=" + ((this.token != null) ? "<set>" : "<unset>")
 				+ ", username=" + this.username + ", connectTimeout=" + this.connectTimeout + ", readTimeout="
 				+ this.readTimeout + ", maxConnections=" + this.maxConnections + ", githubApp=" + this.githubApp
-				+ ", maxPathDepth=" + this.maxPathDepth + "]";
+				+ ", maxPathDepth=" + this.maxPathDepth + ", apiUrl=" + this.apiUrl + "]";
 	}
 
 	/**

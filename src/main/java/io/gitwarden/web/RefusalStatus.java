@@ -13,7 +13,8 @@ public final class RefusalStatus {
 
 	public static int of(RefusalReason reason) {
 		return switch (reason) {
-			case NOT_A_GIT_ENDPOINT, UPSTREAM_NOT_FOUND -> 404;
+			case NOT_A_GIT_ENDPOINT, UPSTREAM_NOT_FOUND, PULL_REQUEST_NOT_FOUND -> 404;
+			case API_NOT_IN_DEMO -> 501;
 			case WRONG_CONTENT_TYPE -> 415;
 			case REQUEST_TOO_LARGE -> 413;
 			case TOKEN_KEYS_UNAVAILABLE, UPSTREAM_CREDENTIAL_SERVICE_UNAVAILABLE, UPSTREAM_CREDENTIAL_RATE_LIMITED,

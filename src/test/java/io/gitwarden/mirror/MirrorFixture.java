@@ -218,6 +218,11 @@ final class MirrorFixture implements AutoCloseable {
 			return StaticTokenCredentials.basic(this.token);
 		}
 
+		@Override
+		public String apiAuthorization(RepositoryId repository, io.gitwarden.upstream.TokenPermissions permissions) {
+			throw new AssertionError("mirrors never call the GitHub API");
+		}
+
 	}
 
 }

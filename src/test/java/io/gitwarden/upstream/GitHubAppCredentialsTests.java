@@ -94,6 +94,26 @@ class GitHubAppCredentialsTests {
 	}
 
 	@Test
+	void gitHubApiCallsGetTokensNarrowedToTheirPermissionsCachedPerSet() {
+		stubMint("ghs_api-token", Duration.ofHours(1));
+		UpstreamCredentials credentials = credentials(null, Duration.ofSeconds(5));
+		TokenPermissions pulls = TokenPermissions.of("pull_requests", "write", "metadata", "read");
+		TokenPermissions actions = TokenPermissions.of("metadata", "read", "actions", "read");
+		assertThat(credentials.apiAuthorization(REPO, pulls)).isEqualTo("Bearer ghs_api-token");
+		assertThat(credentials.apiAuthorization(REPO, TokenPermissions.of("metadata", "read", "pull_requests", "write")))
+			.isEqualTo("Bearer ghs_api-token");
+		credentials.apiAuthorization(REPO, actions);
+		credentials.authorization(REPO, Permission.FETCH);
+		this.github.verify(1, postRequestedFor(urlEqualTo(MINT)).withRequestBody(equalToJson(
+				"{\"repositories\":[\"Widget\"],\"permissions\":{\"pull_requests\":\"write\",\"metadata\":\"read\"}}")));
+		this.github.verify(1, postRequestedFor(urlEqualTo(MINT)).withRequestBody(equalToJson(
+				"{\"repositories\":[\"Widget\"],\"permissions\":{\"actions\":\"read\",\"metadata\":\"read\"}}")));
+		this.github.verify(1, postRequestedFor(urlEqualTo(MINT))
+			.withRequestBody(equalToJson("{\"repositories\":[\"Widget\"],\"permissions\":{\"contents\":\"read\"}}")));
+		this.github.verify(3, postRequestedFor(urlEqualTo(MINT)));
+	}
+
+	@Test
 	void appJwtIsSignedWithTheAppKeyBackdatedAndShortLived() {
 		stubMint("ghs_x", Duration.ofHours(1));
 		credentials(null, Duration.ofSeconds(5)).authorization(REPO, Permission.PUSH);
