@@ -12,6 +12,7 @@ import io.gitwarden.mirror.Mirror;
 import io.gitwarden.mirror.MirrorProperties;
 import io.gitwarden.mirror.RepositoryMirrors;
 import io.gitwarden.protocol.RepositoryId;
+import io.gitwarden.upstream.StaticTokenCredentials;
 import io.gitwarden.upstream.UpstreamTarget;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.eclipse.jgit.lib.CommitBuilder;
@@ -55,7 +56,7 @@ class MirrorRefresherTests {
 		MirrorProperties properties = new MirrorProperties(this.tmp.resolve("mirrors"), DataSize.ofGigabytes(1),
 				Duration.ofSeconds(5), 1, 10, 1000);
 		this.mirrors = new RepositoryMirrors(properties,
-				new UpstreamTarget(URI.create("http://127.0.0.1:9"), (repository, access) -> "Basic none"),
+				new UpstreamTarget(URI.create("http://127.0.0.1:9"), new StaticTokenCredentials("none")),
 				new SimpleMeterRegistry(), Clock.systemUTC());
 		this.refresher = new MirrorRefresher(this.mirrors, properties);
 		try (Mirror mirror = this.mirrors.open(REPOSITORY)) {
