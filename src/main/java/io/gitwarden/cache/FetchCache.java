@@ -117,8 +117,12 @@ public class FetchCache {
 		if (!request.isFetch()) {
 			return CachedFetch.bypass(this.metrics, "command");
 		}
-		if (!request.servableFromMirror()) {
+		if (!request.wantRefs().isEmpty()) {
 			return CachedFetch.bypass(this.metrics, "want-ref");
+		}
+		if (!request.servableFromMirror()) {
+			// an argument for a capability the upstream advertised that JGit does not know
+			return CachedFetch.bypass(this.metrics, "argument");
 		}
 		if (request.wants().isEmpty()) {
 			return CachedFetch.bypass(this.metrics, "no-wants");

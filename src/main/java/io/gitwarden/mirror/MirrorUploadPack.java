@@ -41,6 +41,8 @@ final class MirrorUploadPack {
 		config.setBoolean("uploadpack", null, "allowtipsha1inwant", false);
 		config.setBoolean("uploadpack", null, "allowanysha1inwant", false);
 		config.setBoolean("uploadpack", null, "allowrefinwant", true);
+		// a client sends it only when the upstream advertised it
+		config.setBoolean("uploadpack", null, "allowsidebandall", true);
 		uploadPack.setTransferConfig(new TransferConfig(config));
 		uploadPack.setPackConfig(packConfig(repository));
 		uploadPack.setRefFilter(MirrorUploadPack::visible);
