@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# JMH microbenchmarks: receive-pack command parser and session-token verification.
+# JMH microbenchmarks: receive-pack command parser, session-token verification, secret scanning, push
+# inspection.
 #   bench/jmh/run.sh [--quick] [RESULT_JSON] [-- extra JMH args]
+#   JMH_INCLUDE='io\.gitwarden\.bench\.SecretScanner.*' bench/jmh/run.sh   # one benchmark only
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
@@ -46,4 +48,4 @@ else
 fi
 mkdir -p "$(dirname "$OUT")"
 # -foe: a benchmark that fails fails the run, rather than leaving a report without it
-exec java -cp "$CP" org.openjdk.jmh.Main "${ARGS[@]}" -foe true -rf json -rff "$OUT" "${EXTRA[@]}" 'io\.gitwarden\.bench\..*'
+exec java -cp "$CP" org.openjdk.jmh.Main "${ARGS[@]}" -foe true -rf json -rff "$OUT" "${EXTRA[@]}" "${JMH_INCLUDE:-io\.gitwarden\.bench\..*}"

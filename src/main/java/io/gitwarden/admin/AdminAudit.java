@@ -8,9 +8,10 @@ import jakarta.servlet.http.HttpServletResponse;
 
 import io.gitwarden.exchange.ExchangeDetail;
 import io.gitwarden.exchange.Outcome;
-import io.gitwarden.protocol.RepositoryId;
+import io.gitwarden.auth.Grant;
 import io.gitwarden.refusal.Refusal;
 import io.gitwarden.refusal.RefusalReason;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 import org.springframework.web.method.HandlerMethod;
@@ -19,7 +20,7 @@ import org.springframework.web.servlet.HandlerMapping;
 
 /**
  * Records every admin API call as an audit event with {@code operation: "admin"} and the action
- * ({@code mint}, {@code revoke}, {@code audit-query}; failed logins are recorded by the security chain):
+ * ({@code mint}, {@code revoke}, {@code audit-query}, {@code sessions-query}, {@code audit-counts}; failed logins are recorded by the security chain):
  * who was minted or revoked, what was asked for, and whether it was done. Never the minted token.
  */
 final class AdminAudit implements HandlerInterceptor {
@@ -54,6 +55,8 @@ final class AdminAudit implements HandlerInterceptor {
 			case "mint" -> "mint";
 			case "revoke" -> "revoke";
 			case "audit" -> "audit-query";
+			case "sessions" -> "sessions-query";
+			case "counts" -> "audit-counts";
 			default -> "unknown";
 		};
 	}
@@ -67,14 +70,21 @@ final class AdminAudit implements HandlerInterceptor {
 		if (path.startsWith("/admin/v1/sessions/")) {
 			return "revoke";
 		}
+		if (path.equals("/admin/v1/sessions")) {
+			return "sessions-query";
+		}
+		if (path.startsWith("/admin/v1/audit/counts")) {
+			return "audit-counts";
+		}
 		return path.startsWith("/admin/v1/audit") ? "audit-query" : "unknown";
 	}
 
 	static void attach(HttpServletRequest request, String action, Refusal refusal, Target target) {
 		String session = (target != null) ? target.session() : pathSession(request);
-		new Outcome("admin", (target != null) ? target.repository() : null, null, null, null,
+		List<Grant> grants = (target != null) ? target.grants() : List.of();
+		new Outcome("admin", (grants.size() == 1) ? grants.get(0).repository() : null, null, null, null,
 				(refusal != null) ? refusal.reason() : null, (refusal != null) ? refusal.getMessage() : null, 0, 0,
-				List.of(new AdminDetail(action, session, request.getQueryString())))
+				List.of(new AdminDetail(action, session, request.getQueryString(), grants)))
 			.attachTo(request);
 	}
 
@@ -88,20 +98,26 @@ final class AdminAudit implements HandlerInterceptor {
 	 * What an admin call acted on.
 	 *
 	 * @param session the minted or revoked session, or {@code null}
-	 * @param repository the repository of a minted token, or {@code null}
+	 * @param grants what a minted token grants (empty otherwise); the event's {@code repo} when there is one
 	 */
-	record Target(String session, RepositoryId repository) {
+	record Target(String session, List<Grant> grants) {
+
+		Target {
+			grants = List.copyOf(grants);
+		}
 
 	}
 
 	/**
 	 * The admin part of an audit event.
 	 *
-	 * @param action {@code mint}, {@code revoke}, {@code audit-query}, {@code unknown}
+	 * @param action {@code mint}, {@code revoke}, {@code audit-query}, {@code sessions-query},
+	 * {@code audit-counts}, {@code unknown}
 	 * @param subject the session minted or revoked, or {@code null}
 	 * @param query the query string of an audit query, or {@code null}
+	 * @param grants what a minted token grants (repository, scope, branch and tag patterns; never the token)
 	 */
-	record AdminDetail(String action, String subject, String query) implements ExchangeDetail {
+	record AdminDetail(String action, String subject, String query, List<Grant> grants) implements ExchangeDetail {
 
 		@Override
 		public void writeTo(ObjectNode event) {
@@ -112,6 +128,22 @@ final class AdminAudit implements HandlerInterceptor {
 			}
 			if (this.query != null) {
 				admin.put("query", this.query);
+			}
+			if (!this.grants.isEmpty()) {
+				ArrayNode list = admin.putArray("grants");
+				for (Grant grant : this.grants) {
+					ObjectNode entry = list.addObject();
+					entry.put("repo", grant.repository().toString());
+					entry.put("scope", grant.scope());
+					if (!grant.branches().isEmpty()) {
+						ArrayNode branches = entry.putArray("branches");
+						grant.branches().forEach((pattern) -> branches.add(pattern.text()));
+					}
+					if (!grant.tags().isEmpty()) {
+						ArrayNode tags = entry.putArray("tags");
+						grant.tags().forEach((pattern) -> tags.add(pattern.text()));
+					}
+				}
 			}
 		}
 

@@ -42,6 +42,12 @@ class AuditConfiguration {
 		return new AuditListener(new AuditEvents(JSON), trail);
 	}
 
+	/** The chain of this instance's audit files; the shared store's, when configured, is primary. */
+	@Bean
+	AuditChains fileAuditChains(AuditLog auditLog, AuditProperties properties) {
+		return new FileAuditChains(auditLog, properties);
+	}
+
 	/** The audit files of this instance; the shared store's query, when configured, is primary. */
 	@Bean
 	AuditReader auditReader(AuditLog auditLog) {

@@ -192,6 +192,29 @@ final class AuditLog implements Closeable {
 		return readers;
 	}
 
+	/**
+	 * The files to verify, oldest first, each with the length written so far (taken while no line is being
+	 * written, so each ends with a whole line).
+	 * @throws UnsupportedOperationException when the target cannot be read back
+	 */
+	List<AuditVerifier.Segment> segmentsOldestFirst() throws IOException {
+		if (this.target != Target.FILE) {
+			throw new UnsupportedOperationException("audit events are written to " + this.file
+					+ " and cannot be read back");
+		}
+		List<AuditVerifier.Segment> segments = new ArrayList<>();
+		this.lock.lock();
+		try {
+			for (Path path : filesNewestFirst()) {
+				segments.add(0, new AuditVerifier.Segment(path, Files.size(path)));
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+		return segments;
+	}
+
 	/** The current file and the rotated ones that exist, newest first. */
 	List<Path> filesNewestFirst() {
 		List<Path> files = new ArrayList<>();

@@ -45,7 +45,12 @@ public final class AuditVerifier {
 	 * @param problem what is wrong with it, or {@code null}
 	 * @param anchor the {@code prev} of the very first line ({@link AuditChain#GENESIS} for a full chain)
 	 */
-	public record Result(boolean ok, long lines, Path file, long lineNumber, String problem, String anchor) {
+	public record Result(boolean ok, long lines, Path file, long lineNumber, String problem, String anchor,
+			String lastTime, String lastRequestId) {
+
+		public Result(boolean ok, long lines, Path file, long lineNumber, String problem, String anchor) {
+			this(ok, lines, file, lineNumber, problem, anchor, null, null);
+		}
 
 		@Override
 		public String toString() {
@@ -59,21 +64,49 @@ public final class AuditVerifier {
 
 	}
 
+	/**
+	 * A file to verify and how much of it.
+	 *
+	 * @param file the file
+	 * @param length the bytes to read from its start
+	 */
+	public record Segment(Path file, long length) {
+
+	}
+
 	/** Verifies the files as one chain, in the order given (oldest first). */
 	public static Result verify(List<Path> files) throws IOException {
+		List<Segment> segments = new ArrayList<>();
+		for (Path file : files) {
+			segments.add(new Segment(file, Long.MAX_VALUE));
+		}
+		return verifySegments(segments);
+	}
+
+	/**
+	 * Verifies the starts of files as one chain, oldest first; the result names the time and request id of
+	 * the last line that verified.
+	 */
+	public static Result verifySegments(List<Segment> segments) throws IOException {
 		JsonMapper json = JsonMapper.builder().build();
 		String expected = null;
 		String anchor = null;
+		String lastTime = null;
+		String lastRequestId = null;
 		long total = 0;
-		for (Path file : files) {
+		for (Segment segment : segments) {
+			Path file = segment.file();
 			long number = 0;
-			try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 64 * 1024)) {
+			try (InputStream in = new BufferedInputStream(bounded(Files.newInputStream(file), segment.length()),
+					64 * 1024)) {
 				for (byte[] line = readLine(in); line != null; line = readLine(in)) {
 					number++;
 					total++;
-					String prev = prev(json, line);
+					JsonNode node = object(json, line);
+					String prev = text(node, AuditChain.PREV);
 					if (prev == null) {
-						return new Result(false, total, file, number, "not a JSON object with a 'prev' hash", anchor);
+						return new Result(false, total, file, number, "not a JSON object with a 'prev' hash", anchor,
+								lastTime, lastRequestId);
 					}
 					if (expected == null) {
 						anchor = prev;
@@ -81,13 +114,50 @@ public final class AuditVerifier {
 					else if (!expected.equals(prev)) {
 						return new Result(false, total, file, number,
 								"'prev' does not match the previous line (a line was edited, removed or inserted before it)",
-								anchor);
+								anchor, lastTime, lastRequestId);
 					}
 					expected = AuditChain.sha256(line);
+					lastTime = text(node, "time");
+					lastRequestId = text(node, "requestId");
 				}
 			}
 		}
-		return new Result(true, total, null, 0, null, anchor);
+		return new Result(true, total, null, 0, null, anchor, lastTime, lastRequestId);
+	}
+
+	private static InputStream bounded(InputStream in, long length) {
+		if (length == Long.MAX_VALUE) {
+			return in;
+		}
+		return new java.io.FilterInputStream(in) {
+
+			private long left = length;
+
+			@Override
+			public int read() throws IOException {
+				if (this.left <= 0) {
+					return -1;
+				}
+				int b = super.read();
+				if (b >= 0) {
+					this.left--;
+				}
+				return b;
+			}
+
+			@Override
+			public int read(byte[] buffer, int offset, int count) throws IOException {
+				if (this.left <= 0) {
+					return -1;
+				}
+				int n = super.read(buffer, offset, (int) Math.min(count, this.left));
+				if (n > 0) {
+					this.left -= n;
+				}
+				return n;
+			}
+
+		};
 	}
 
 	/**
@@ -114,16 +184,20 @@ public final class AuditVerifier {
 		}
 	}
 
-	/** The {@code prev} of a line, or {@code null} when it is no JSON object carrying one. */
-	private static String prev(JsonMapper json, byte[] line) {
+	/** The line as a JSON object, or {@code null} when it is none. */
+	private static JsonNode object(JsonMapper json, byte[] line) {
 		try {
 			JsonNode node = json.readTree(line);
-			JsonNode prev = (node != null && node.isObject()) ? node.get(AuditChain.PREV) : null;
-			return (prev != null && prev.isString()) ? prev.asString() : null;
+			return (node != null && node.isObject()) ? node : null;
 		}
 		catch (JacksonException ex) {
 			return null;
 		}
+	}
+
+	private static String text(JsonNode node, String field) {
+		JsonNode value = (node != null) ? node.get(field) : null;
+		return (value != null && value.isString()) ? value.asString() : null;
 	}
 
 	/** The next line without its line feed, or {@code null} at the end; lines are kept whole (bounded). */

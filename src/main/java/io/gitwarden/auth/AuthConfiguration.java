@@ -73,8 +73,9 @@ class AuthConfiguration {
 	}
 
 	@Bean
-	TokenVerifier tokenVerifier(AuthProperties auth, VerificationKeys keys, Clock clock) {
-		return new VerifiedTokenCache(new JwtTokenVerifier(auth, keys, clock), clock, auth.clockSkew());
+	TokenVerifier tokenVerifier(AuthProperties auth, VerificationKeys keys, UpstreamProperties upstream, Clock clock) {
+		return new VerifiedTokenCache(new JwtTokenVerifier(auth, keys, clock, upstream.maxPathDepth()), clock,
+				auth.clockSkew());
 	}
 
 	/**

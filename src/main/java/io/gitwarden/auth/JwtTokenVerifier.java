@@ -7,11 +7,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Set;
 
 import io.gitwarden.refusal.Refusal;
@@ -33,7 +30,8 @@ import org.eclipse.jgit.lib.Repository;
 /**
  * Verifies session JWTs: signature (key chosen by {@link VerificationKeys}, which also polices
  * {@code alg}), {@code exp} (required), {@code nbf}, {@code iat}, the maximum lifetime, {@code iss},
- * {@code aud}, and the git-warden claims {@code sub}, {@code repo}, {@code branch}, {@code scope}.
+ * {@code aud}, and the git-warden claims {@code sub} and {@code grants} (or the older {@code repo},
+ * {@code branch}, {@code scope}).
  * Refusal messages name the failed check, never the token or its contents.
  */
 public final class JwtTokenVerifier implements TokenVerifier {
@@ -46,8 +44,6 @@ public final class JwtTokenVerifier implements TokenVerifier {
 	private final AuthProperties properties;
 
 	private final Clock clock;
-
-	private static final Set<Object> GRANT_FIELDS = Set.of("repo", "scope", "branches", "tags");
 
 	private final JwtParser parser;
 
@@ -109,113 +105,41 @@ public final class JwtTokenVerifier implements TokenVerifier {
 	}
 
 	/**
-	 * The grants of a token: the {@code grants} claim, or one grant from {@code repo}, {@code branch} and
-	 * {@code scope}; never both.
+	 * The grants of a token: the {@code grants} claim ({@link GrantsClaim}, the rules and messages of minting), or
+	 * one grant from {@code repo}, {@code branch} and {@code scope}; never both.
 	 */
 	private List<Grant> grants(Claims claims) {
 		Object list = claims.get("grants");
 		boolean legacy = claims.get("repo") != null || claims.get("branch") != null || claims.get("scope") != null;
-		if (list == null) {
-			return List.of(legacyGrant(claims));
-		}
-		if (legacy) {
-			throw invalid("claims 'grants' and 'repo'/'branch'/'scope' cannot be combined");
-		}
-		if (!(list instanceof List<?> entries)) {
-			throw invalid("claim 'grants' must be an array");
-		}
-		if (entries.isEmpty()) {
-			throw invalid("claim 'grants' is empty");
-		}
-		if (entries.size() > Grant.MAX_GRANTS) {
-			throw invalid("claim 'grants' has more than " + Grant.MAX_GRANTS + " entries");
-		}
-		List<Grant> grants = new ArrayList<>(entries.size());
-		Set<String> repositories = new HashSet<>();
-		for (Object entry : entries) {
-			if (!(entry instanceof Map<?, ?> map)) {
-				throw invalid("every entry of 'grants' must be an object");
+		try {
+			if (list == null) {
+				return List.of(legacyGrant(claims));
 			}
-			for (Object key : map.keySet()) {
-				if (!GRANT_FIELDS.contains(key)) {
-					throw invalid("unknown field in a grant: '" + printable(String.valueOf(key)) + "'");
-				}
+			if (legacy) {
+				throw new GrantsClaim.Invalid(GrantsClaim.BOTH_FORMS);
 			}
-			RepositoryId repository = repository(map.get("repo"), "grants[].repo");
-			if (!repositories.add(repository.canonical())) {
-				throw invalid("claim 'grants' names " + repository + " twice");
-			}
-			Object scope = map.get("scope");
-			if (scope != null && !(scope instanceof String)) {
-				throw invalid("grants[].scope must be a string");
-			}
-			grants.add(new Grant(repository, Grant.permissions((String) scope), patterns(map.get("branches"), "branches"),
-					patterns(map.get("tags"), "tags")));
+			return GrantsClaim.parse(list, this.maxPathDepth, false);
 		}
-		return grants;
+		catch (GrantsClaim.Invalid ex) {
+			// the message minting gives, said of a claim: "claim 'grants[0].repo' must be owner/name"
+			throw invalid("claim " + ex.getMessage());
+		}
 	}
 
 	private Grant legacyGrant(Claims claims) {
-		RepositoryId repository = repository(claims.get("repo"), "repo");
+		RepositoryId repository = GrantsClaim.repository(claims.get("repo"), "repo", this.maxPathDepth);
 		String branch = stringClaim(claims, "branch");
 		if (branch != null && (!isPrintable(branch) || !Repository.isValidRefName(Constants.R_HEADS + branch))) {
 			throw invalid("claim 'branch' is not a valid branch name");
 		}
-		return new Grant(repository, Grant.permissions(stringClaim(claims, "scope")),
+		return new Grant(repository, GrantsClaim.scope(claims.get("scope"), "scope", false),
 				(branch != null) ? List.of(RefPattern.of(branch)) : List.of(), List.of());
-	}
-
-	private RepositoryId repository(Object value, String claim) {
-		if (!(value instanceof String text)) {
-			throw invalid("claim '" + claim + "' missing or not a string");
-		}
-		try {
-			RepositoryId repository = RepositoryId.parse(text);
-			if (repository.depth() > this.maxPathDepth) {
-				throw invalid("claim '" + claim + "' has more than " + this.maxPathDepth
-						+ " path segments (warden.upstream.max-path-depth)");
-			}
-			return repository;
-		}
-		catch (IllegalArgumentException ex) {
-			throw invalid("claim '" + claim + "' is not owner/name");
-		}
-	}
-
-	private static List<RefPattern> patterns(Object value, String field) {
-		if (value == null) {
-			return List.of();
-		}
-		if (!(value instanceof List<?> list)) {
-			throw invalid("grants[]." + field + " must be an array of strings");
-		}
-		if (list.size() > Grant.MAX_PATTERNS) {
-			throw invalid("grants[]." + field + " has more than " + Grant.MAX_PATTERNS + " patterns");
-		}
-		List<RefPattern> patterns = new ArrayList<>(list.size());
-		for (Object item : list) {
-			if (!(item instanceof String text)) {
-				throw invalid("grants[]." + field + " must be an array of strings");
-			}
-			try {
-				patterns.add(RefPattern.of(text));
-			}
-			catch (IllegalArgumentException ex) {
-				throw invalid("grants[]." + field + ": " + ex.getMessage());
-			}
-		}
-		return patterns;
 	}
 
 	/** Session ids end up in URLs ({@code /admin/v1/sessions/{id}/revoke}): no separators or escapes. */
 	public static boolean isValidSession(String session) {
 		return isPrintable(session) && session.indexOf('/') < 0 && session.indexOf(';') < 0
 				&& session.indexOf('\\') < 0 && session.indexOf('%') < 0;
-	}
-
-	private static String printable(String text) {
-		String cut = (text.length() > 40) ? text.substring(0, 40) : text;
-		return cut.replaceAll("[^\\x20-\\x7e]", "?");
 	}
 
 	private Claims parse(String token) {

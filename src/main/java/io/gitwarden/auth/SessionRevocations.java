@@ -87,16 +87,22 @@ public final class SessionRevocations implements AutoCloseable {
 
 	/** Whether this token must be refused as revoked (by its session, or by the watermark). */
 	public boolean isRevoked(SessionToken token) {
-		Revocation revocation = this.bySession.get(token.session());
+		return isRevoked(token.session(), token.issuedAt(), token.expiresAt());
+	}
+
+	/**
+	 * As {@link #isRevoked(SessionToken)}, for something that carries a session's id and times rather than
+	 * its token (an LFS transfer URL): {@code issuedAt} may be {@code null}, then the earliest issue time
+	 * that {@code expiresAt} allows is assumed.
+	 */
+	public boolean isRevoked(String session, Instant issuedAt, Instant expiresAt) {
+		Revocation revocation = this.bySession.get(session);
 		if (revocation != null && this.clock.instant().isBefore(revocation.keepUntil())) {
 			return true;
 		}
 		Instant mark = this.watermark;
-		return mark != null && issuedAtOrBefore(token).isBefore(mark.plus(this.clockSkew));
-	}
-
-	private Instant issuedAtOrBefore(SessionToken token) {
-		return (token.issuedAt() != null) ? token.issuedAt() : token.expiresAt().minus(this.maxTokenLifetime);
+		Instant issued = (issuedAt != null) ? issuedAt : expiresAt.minus(this.maxTokenLifetime);
+		return mark != null && issued.isBefore(mark.plus(this.clockSkew));
 	}
 
 	/**

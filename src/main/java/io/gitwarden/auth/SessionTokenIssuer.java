@@ -124,9 +124,19 @@ public final class SessionTokenIssuer {
 		return builder.signWith(this.signingKey, algorithm).compact();
 	}
 
-	/** Mints the token a validated request asks for. */
+	/**
+	 * Mints the token a validated request asks for.
+	 * @throws MintRequest.Invalid when the token would be longer than {@link MintRequest#MAX_TOKEN_LENGTH}
+	 * (too many grants or patterns for git to send it)
+	 */
 	public IssuedToken issue(MintRequest request) {
-		return issue(request.session(), request.repository(), request.branch(), request.permissions(), request.ttl());
+		IssuedToken issued = issue(request.session(), request.grants(), request.ttl());
+		if (issued.token().length() > MintRequest.MAX_TOKEN_LENGTH) {
+			throw new MintRequest.Invalid("these grants make a token of " + issued.token().length()
+					+ " characters, more than the " + MintRequest.MAX_TOKEN_LENGTH
+					+ " git can send in a header; name fewer grants or patterns");
+		}
+		return issued;
 	}
 
 	/**

@@ -11,6 +11,11 @@ import java.util.Map;
 import java.util.Set;
 
 import io.gitwarden.config.InvalidConfigurationException;
+import io.gitwarden.upstream.UpstreamProperties;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadFeature;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.Banner;
 import org.springframework.boot.SpringApplication;
@@ -21,9 +26,11 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 
 /**
- * {@code java -jar git-warden.jar token mint --repo OWNER/NAME --scope "fetch push" [--branch NAME] [--ttl 1h]
- * [--session ID] [--PROPERTY=VALUE ...]}: prints a session token signed with the configured key, for
- * orchestrators written as shell scripts and for trying git-warden out.
+ * {@code java -jar git-warden.jar token mint --repo OWNER/NAME --scope "fetch push" [--branch NAME] (or --grants
+ * JSON) [--ttl 1h] [--session ID] [--PROPERTY=VALUE ...]}: prints a session token signed with the configured key,
+ * for orchestrators written as shell scripts and for trying git-warden out. {@code --grants} takes the
+ * {@code grants} document of the admin API, e.g.
+ * {@code '[{"repo":"acme/app","scope":"fetch push","branches":["claude/*"]},{"repo":"acme/lib","scope":"fetch"}]'}.
  *
  * <p>The key is read exactly as the server reads it: {@code warden.auth.hmac-secret} or
  * {@code warden.issuer.private-key} (and the other {@code warden.auth.*} settings) from {@code --name=value}
@@ -41,11 +48,17 @@ public final class TokenMintCommand {
 	static final int CONFIGURATION = 1;
 
 	/** The command's own options; any other {@code --name=value} is a Spring property. */
-	static final Set<String> OPTIONS = Set.of("repo", "branch", "scope", "ttl", "session");
+	static final Set<String> OPTIONS = Set.of("repo", "branch", "scope", "grants", "ttl", "session");
 
 	/** One line for the usage text. */
-	public static final String SYNOPSIS = "--repo OWNER/NAME --scope \"fetch push\" [--branch NAME] [--ttl 1h] "
-			+ "[--session ID] [--PROPERTY=VALUE ...]";
+	public static final String SYNOPSIS = "--repo OWNER/NAME --scope \"fetch push\" [--branch NAME] (or --grants JSON) "
+			+ "[--ttl 1h] [--session ID] [--PROPERTY=VALUE ...]";
+
+	/** Parses {@code --grants}: duplicate fields are an error, not "the last one wins". */
+	private static final JsonMapper JSON = JsonMapper.builder()
+		.enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+		.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+		.build();
 
 	private static final String PREFIX = "git-warden token mint: ";
 
@@ -98,6 +111,15 @@ public final class TokenMintCommand {
 				return usage(err, "'ttl' must be a duration such as 10m, 1h or 3600 (seconds)");
 			}
 		}
+		Object grants = null;
+		if (options.containsKey("grants")) {
+			try {
+				grants = JSON.readValue(options.get("grants"), Object.class);
+			}
+			catch (JacksonException ex) {
+				return usage(err, "'grants' is not valid JSON");
+			}
+		}
 		String token;
 		PrintStream stdout = System.out;
 		// Spring logs to System.out; standard output is for the token alone.
@@ -108,8 +130,11 @@ public final class TokenMintCommand {
 				err.println(PREFIX + MintRequest.NO_SIGNING_KEY);
 				return CONFIGURATION;
 			}
-			MintRequest request = MintRequest.of(options.get("repo"), options.get("branch"), options.get("scope"),
-					ttl, "ttl", options.get("session"), context.getBean(AuthProperties.class).maxTokenLifetime());
+			MintRequest request = MintRequest.of(
+					new MintRequest.Fields(options.get("repo"), options.get("branch"), options.get("scope"), grants,
+							ttl, options.get("session")),
+					new MintRequest.Limits(context.getBean(AuthProperties.class).maxTokenLifetime(),
+							context.getBean(UpstreamProperties.class).maxPathDepth(), "ttl"));
 			token = issuer.issue(request).token();
 		}
 		catch (MintRequest.Invalid ex) {
@@ -162,10 +187,10 @@ public final class TokenMintCommand {
 
 	/**
 	 * The whole Spring context of the command: the {@code warden.auth.*} and {@code warden.issuer.*}
-	 * properties and the key they name. Not a {@code @Configuration}, so the server's component scan never
-	 * picks it up.
+	 * properties and the key they name, and {@code warden.upstream.*} for the deepest repository path. Not a
+	 * {@code @Configuration}, so the server's component scan never picks it up.
 	 */
-	@EnableConfigurationProperties({ AuthProperties.class, IssuerProperties.class })
+	@EnableConfigurationProperties({ AuthProperties.class, IssuerProperties.class, UpstreamProperties.class })
 	static class SigningContext {
 
 		@Bean

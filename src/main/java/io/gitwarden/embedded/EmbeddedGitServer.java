@@ -12,6 +12,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import io.gitwarden.upstream.StaticTokenCredentials;
+import org.apache.catalina.Context;
 import org.apache.catalina.startup.Tomcat;
 import org.apache.tomcat.util.descriptor.web.FilterDef;
 import org.apache.tomcat.util.descriptor.web.FilterMap;
@@ -22,7 +23,9 @@ import org.eclipse.jgit.transport.resolver.FileResolver;
 /**
  * A real git smart-HTTP server (JGit's {@link GitServlet} in an embedded Tomcat) on loopback, serving
  * the bare repositories under a directory and requiring {@code Basic x-access-token:<token>} like
- * GitHub. It is the upstream of the zero-configuration demo, and the upstream of the end-to-end tests.
+ * GitHub, with a Git LFS server beside it ({@link EmbeddedLfsServlet}: batch API, basic transfers on a
+ * storage path with per-object headers as GitHub's storage host has them, locks). It is the upstream of
+ * the zero-configuration demo, and the upstream of the end-to-end tests.
  */
 public final class EmbeddedGitServer implements AutoCloseable {
 
@@ -47,23 +50,56 @@ public final class EmbeddedGitServer implements AutoCloseable {
 			receivePackCustomizer.accept(receivePack);
 			return receivePack;
 		});
+		EmbeddedLfsServlet lfs = new EmbeddedLfsServlet(repositories);
 		return new EmbeddedGitServer(LoopbackTomcat.start("git-warden-embedded", (context) -> {
 			Tomcat.addServlet(context, "git", git);
 			context.addServletMappingDecoded("/*", "git");
-			FilterDef auth = new FilterDef();
-			auth.setFilterName("token");
-			auth.setFilter(requireToken(StaticTokenCredentials.basic(token)));
-			context.addFilterDef(auth);
-			FilterMap authMapping = new FilterMap();
-			authMapping.setFilterName("token");
-			authMapping.addURLPattern("/*");
-			context.addFilterMap(authMapping);
+			Tomcat.addServlet(context, "lfs", lfs);
+			context.addServletMappingDecoded(EmbeddedLfsServlet.STORAGE + "*", "lfs");
+			addFilter(context, "token", requireToken(StaticTokenCredentials.basic(token)));
+			addFilter(context, "lfs", lfsApi(lfs));
 		}));
+	}
+
+	private static void addFilter(Context context, String name, Filter filter) {
+		FilterDef definition = new FilterDef();
+		definition.setFilterName(name);
+		definition.setFilter(filter);
+		context.addFilterDef(definition);
+		FilterMap mapping = new FilterMap();
+		mapping.setFilterName(name);
+		mapping.addURLPattern("/*");
+		context.addFilterMap(mapping);
+	}
+
+	/** The LFS API below each repository ({@code .../info/lfs/...}) goes to the LFS servlet, not to git. */
+	private static Filter lfsApi(EmbeddedLfsServlet lfs) {
+		return (request, response, chain) -> {
+			String path = ((HttpServletRequest) request).getRequestURI();
+			if (path.contains("/info/lfs/") && !path.startsWith(EmbeddedLfsServlet.STORAGE)) {
+				lfs.service(request, response);
+				return;
+			}
+			chain.doFilter(request, response);
+		};
+	}
+
+	/**
+	 * Where the LFS server keeps an object of a repository ({@code {repositories}/{repo}.git/lfs/objects/aa/bb/oid},
+	 * git-lfs's own layout).
+	 */
+	public static Path lfsObject(Path repositories, String repository, String oid) {
+		return EmbeddedLfsServlet.objectPath(repositories, repository, oid);
 	}
 
 	private static Filter requireToken(String expectedAuthorization) {
 		byte[] expected = expectedAuthorization.getBytes(StandardCharsets.UTF_8);
 		return (request, response, chain) -> {
+			if (((HttpServletRequest) request).getRequestURI().startsWith(EmbeddedLfsServlet.STORAGE)) {
+				// LFS storage authorizes each transfer with the header of its batch answer, not the token
+				chain.doFilter(request, response);
+				return;
+			}
 			String presented = ((HttpServletRequest) request).getHeader("Authorization");
 			if (presented == null || !MessageDigest.isEqual(expected,
 					presented.getBytes(StandardCharsets.UTF_8))) {

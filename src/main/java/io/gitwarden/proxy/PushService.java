@@ -25,6 +25,7 @@ import io.gitwarden.protocol.ReportStatusParser;
 import io.gitwarden.proxy.PushDetail.RefResult;
 import io.gitwarden.refusal.Refusal;
 import io.gitwarden.refusal.RefusalReason;
+import io.gitwarden.upstream.DefaultBranches;
 import io.gitwarden.upstream.ForwardRequest;
 import io.gitwarden.upstream.UpstreamResponse;
 import io.gitwarden.web.RequestBodies;
@@ -43,6 +44,8 @@ import org.springframework.stereotype.Component;
  * time, then the connection is closed) so git prints the reason, and the report is made from the
  * spooled command section;</li>
  * <li><b>decide</b>: the whole command section is read again from the spool and every command decided;</li>
+ * <li><b>inspect</b>: what the pack carries is checked against the content rules, against the repository's
+ * mirror ({@link PushInspections}); whatever cannot be inspected is refused;</li>
  * <li><b>forward</b>: the exact bytes the client sent go to the upstream, with its own length;</li>
  * <li><b>report</b>: the upstream's report-status is read as it is relayed, for the record.</li>
  * </ol>
@@ -60,11 +63,18 @@ class PushService {
 
 	private final GitUpstream upstream;
 
-	PushService(ReceivePackCommandParser parser, PushPolicy policy, RequestBodies bodies, GitUpstream upstream) {
+	private final DefaultBranches defaultBranches;
+
+	private final PushInspections inspections;
+
+	PushService(ReceivePackCommandParser parser, PushPolicy policy, RequestBodies bodies, GitUpstream upstream,
+			DefaultBranches defaultBranches, PushInspections inspections) {
 		this.parser = parser;
 		this.policy = policy;
 		this.bodies = bodies;
 		this.upstream = upstream;
+		this.defaultBranches = defaultBranches;
+		this.inspections = inspections;
 	}
 
 	ServiceResult serve(GitRoute route, Grant grant, HttpServletRequest request, HttpServletResponse response)
@@ -97,13 +107,24 @@ class PushService {
 			}
 			if (push.isProbe()) {
 				// git's 4-byte probe before a chunked push: forwarded, it updates nothing.
-				return forward(route, request, response, spool, push, new PushDecision(List.of()));
+				return forward(route, request, response, spool, push, new PushDecision(List.of()), null);
 			}
-			PushDecision decision = this.policy.decide(grant, null, push.commands());
+			PushDecision decision = this.policy.decide(grant, this.defaultBranches.of(route.repository()),
+					push.commands());
 			if (!decision.isAllowed()) {
 				return refuse(response, push, decision, List.of());
 			}
-			return forward(route, request, response, spool, push, decision);
+			try (PushInspections.Inspected inspected = this.inspections.inspect(route.repository(), push.commands(),
+					spool, push.sectionLength())) {
+				if (!inspected.isAllowed()) {
+					PushDecision refused = inspected.decision(decision);
+					GitResponses.refusePush(response, push.sideBand(), refused, inspected.details());
+					RefVerdict first = refused.primaryRefusal().orElseThrow();
+					return new ServiceResult(0, 0, first.reason(), first.message(), List.of(new PushDetail(
+							refused.verdicts(), List.of(), push.pushOptions(), Map.of(), inspected.detail())));
+				}
+				return forward(route, request, response, spool, push, decision, inspected);
+			}
 		}
 	}
 
@@ -133,7 +154,7 @@ class PushService {
 	}
 
 	private ServiceResult forward(GitRoute route, HttpServletRequest request, HttpServletResponse response, Spool spool,
-			ReceivePackRequest push, PushDecision decision) throws IOException {
+			ReceivePackRequest push, PushDecision decision, PushInspections.Inspected inspected) throws IOException {
 		UpstreamResponse upstream = this.upstream.open(route, Permission.PUSH, request, body(spool), true);
 		try (upstream) {
 			this.upstream.startResponse(route, upstream, response);
@@ -147,10 +168,28 @@ class PushService {
 			catch (IOException ex) {
 				failure = RefusalReason.TRANSFER_FAILED;
 			}
-			PushDetail detail = new PushDetail(decision.verdicts(), results, push.pushOptions(), Map.of(), null);
+			if (inspected != null) {
+				inspected.accepted(accepted(push.commands(), results));
+			}
+			PushDetail detail = new PushDetail(decision.verdicts(), results, push.pushOptions(),
+					(inspected != null) ? inspected.forced() : Map.of(), (inspected != null) ? inspected.detail() : null);
 			return new ServiceResult(upstream.status(), upstream.elapsedNanos(), failure,
 					(failure != null) ? failure.message() : null, List.of(detail));
 		}
+	}
+
+	/** The commands the upstream reported {@code ok} for. */
+	private static List<ReceiveCommand> accepted(List<ReceiveCommand> commands, List<RefResult> results) {
+		List<ReceiveCommand> accepted = new ArrayList<>();
+		for (ReceiveCommand command : commands) {
+			for (RefResult result : results) {
+				if (result.ok() && result.ref().equals(command.getRefName())) {
+					accepted.add(command);
+					break;
+				}
+			}
+		}
+		return accepted;
 	}
 
 	/** The spooled body, forwarded byte for byte with its exact length. */

@@ -104,6 +104,36 @@ public enum RefusalReason {
 	/** The push could not be inspected (mirror unavailable, corrupt pack, limits): refused, fail closed. */
 	INSPECTION_FAILED(Category.POLICY, "this push could not be inspected: %s", "retry the push; if it persists, ask the operator"),
 
+	// --- Git LFS
+
+	/** An LFS object larger than {@code warden.lfs.max-object-size}. */
+	LFS_OBJECT_TOO_LARGE(Category.POLICY, "LFS object %s is larger than %s (warden.lfs.max-object-size)",
+			"keep LFS objects under %2$s, or ask the operator to raise the limit"),
+
+	/** The session's LFS uploads would pass {@code warden.lfs.max-upload-bytes-per-session}. */
+	LFS_UPLOAD_QUOTA(Category.POLICY,
+			"this session may upload at most %s of LFS objects (warden.lfs.max-upload-bytes-per-session)",
+			"upload fewer or smaller LFS objects, or ask the orchestrator for a new session"),
+
+	/** An upload whose size or SHA-256 is not the object's: nothing of it was stored. */
+	LFS_OBJECT_MISMATCH(Category.PROTOCOL, "LFS upload refused: %s", "upload the object's exact content"),
+
+	/** A transfer URL that is not git-warden's, or was changed, or is used for another object or repository. */
+	LFS_TRANSFER_INVALID(Category.AUTHORIZATION, "LFS transfer URL rejected: %s",
+			"let git lfs ask for a new transfer URL (batch API)"),
+
+	/** A transfer URL past its expiry. */
+	LFS_TRANSFER_EXPIRED(Category.AUTHORIZATION, "LFS transfer URL expired",
+			"let git lfs ask for a new transfer URL (batch API)"),
+
+	/** A transfer URL that already served its one transfer, or is serving it now. */
+	LFS_TRANSFER_USED(Category.AUTHORIZATION, "LFS transfer URL already used",
+			"let git lfs ask for a new transfer URL (batch API)"),
+
+	/** {@code force: true} on an unlock: other users' locks cannot be deleted through git-warden. */
+	LFS_LOCK_FORCE(Category.AUTHORIZATION, "LFS locks may not be force-deleted through git-warden",
+			"ask the owner of the lock to unlock it"),
+
 	// --- requests git-warden does not serve or cannot read
 
 	/** Not an endpoint git-warden serves (dumb HTTP, other services, other paths). */

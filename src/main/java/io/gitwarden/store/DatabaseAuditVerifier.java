@@ -94,6 +94,41 @@ public final class DatabaseAuditVerifier {
 	}
 
 	static int verify(Database database, PrintStream out, PrintStream err) {
+		List<ChainResult> results;
+		try {
+			results = verifyAll(database);
+		}
+		catch (SQLException ex) {
+			err.println("cannot read the audit store: " + Database.describe(ex));
+			return 2;
+		}
+		long events = 0;
+		int broken = 0;
+		for (ChainResult result : results) {
+			events += result.events();
+			for (String problem : result.problems()) {
+				err.println("BROKEN chain " + result.chain() + " " + problem);
+			}
+			if (result.problems().isEmpty()) {
+				out.println("OK chain " + result.chain() + ": " + result.summary());
+			}
+			else {
+				broken++;
+				if (result.unreported() > 0) {
+					err.println("BROKEN chain " + result.chain() + ": " + result.unreported() + " more problem(s)");
+				}
+			}
+		}
+		if (broken > 0) {
+			err.println("BROKEN " + broken + " of " + results.size() + " chains (" + events + " events)");
+			return 1;
+		}
+		out.println("OK " + results.size() + " chains, " + events + " events");
+		return 0;
+	}
+
+	/** Verifies every chain in the database, in one read-only transaction. */
+	static List<ChainResult> verifyAll(Database database) throws SQLException {
 		try (Connection connection = database.connect()) {
 			connection.setAutoCommit(false);
 			connection.setReadOnly(true);
@@ -106,35 +141,12 @@ public final class DatabaseAuditVerifier {
 					chains.add(result.getObject(1, UUID.class));
 				}
 			}
-			long events = 0;
-			int broken = 0;
+			List<ChainResult> results = new ArrayList<>();
 			for (UUID chain : chains) {
-				ChainResult result = verifyChain(connection, chain);
-				events += result.events();
-				for (String problem : result.problems()) {
-					err.println("BROKEN chain " + chain + " " + problem);
-				}
-				if (result.problems().isEmpty()) {
-					out.println("OK chain " + chain + ": " + result.summary());
-				}
-				else {
-					broken++;
-					if (result.unreported() > 0) {
-						err.println("BROKEN chain " + chain + ": " + result.unreported() + " more problem(s)");
-					}
-				}
+				results.add(verifyChain(connection, chain));
 			}
 			connection.rollback();
-			if (broken > 0) {
-				err.println("BROKEN " + broken + " of " + chains.size() + " chains (" + events + " events)");
-				return 1;
-			}
-			out.println("OK " + chains.size() + " chains, " + events + " events");
-			return 0;
-		}
-		catch (SQLException ex) {
-			err.println("cannot read the audit store: " + Database.describe(ex));
-			return 2;
+			return results;
 		}
 	}
 
@@ -146,8 +158,9 @@ public final class DatabaseAuditVerifier {
 		long previousSeq = 0;
 		String previousHash = null;
 		String anchor = null;
+		String lastTime = null;
 		try (PreparedStatement select = connection.prepareStatement("""
-				SELECT seq, line, request_id, session, repo, decision FROM warden_audit_event
+				SELECT seq, line, request_id, session, repo, decision, time FROM warden_audit_event
 				WHERE chain = ? ORDER BY seq""")) {
 			select.setFetchSize(1000);
 			select.setObject(1, chain);
@@ -183,13 +196,18 @@ public final class DatabaseAuditVerifier {
 					}
 					previousSeq = seq;
 					previousHash = PostgresAuditSink.sha256(line);
+					if (problems.isEmpty()) {
+						lastTime = result.getTimestamp(7).toInstant().toString() + " (seq " + seq + ")";
+					}
 				}
 			}
 		}
 		String summary = (events == 0) ? "no events"
 				: events + " events, seq " + first + ".." + previousSeq
 						+ ((first == 1) ? " (from genesis)" : " (older events deleted; continuing from " + anchor + ")");
-		return new ChainResult(events, problems, unreported, summary);
+		String start = (events == 0) ? "empty"
+				: (first == 1) ? "from genesis" : "continuing from " + anchor;
+		return new ChainResult(chain, events, problems, unreported, summary, lastTime, start);
 	}
 
 	/** What is wrong with one row on its own, or {@code null}. */
@@ -221,7 +239,19 @@ public final class DatabaseAuditVerifier {
 		return JSON.readTree(line).path("prev").asString(null);
 	}
 
-	private record ChainResult(long events, List<String> problems, long unreported, String summary) {
+	/**
+	 * One chain's verification.
+	 *
+	 * @param chain the chain id
+	 * @param events rows read
+	 * @param problems the first problems found
+	 * @param unreported problems found past those
+	 * @param summary what {@code audit verify} prints for a chain that holds
+	 * @param verifiedUpTo the time and seq of the last event before the first problem, or {@code null}
+	 * @param start {@code from genesis}, {@code continuing from <hash>} or {@code empty}
+	 */
+	record ChainResult(UUID chain, long events, List<String> problems, long unreported, String summary,
+			String verifiedUpTo, String start) {
 
 	}
 

@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.sql.SQLException;
 import java.time.Clock;
 
+import io.gitwarden.audit.AuditChains;
 import io.gitwarden.audit.AuditQuery;
 import io.gitwarden.auth.RevocationStore;
 import io.gitwarden.config.InvalidConfigurationException;
@@ -75,6 +76,12 @@ class StoreConfiguration {
 	@Primary
 	AuditQuery postgresAuditQuery(Database database) {
 		return new PostgresAuditQuery(database);
+	}
+
+	@Bean
+	@Primary
+	AuditChains postgresAuditChains(Database database) {
+		return new PostgresAuditChains(database);
 	}
 
 	private static String host() {

@@ -7,6 +7,8 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import io.gitwarden.refusal.Refusal;
+
 /**
  * A request for the upstream, built by a stage that knows what may be sent: an absolute URI, the
  * headers (already filtered, credential included) and an optional body that git-warden holds (never a
@@ -31,6 +33,28 @@ public record ForwardRequest(String method, URI uri, Map<String, String> headers
 
 		/** Writes the whole body. */
 		void writeTo(OutputStream out) throws IOException;
+
+	}
+
+	/**
+	 * Thrown by a {@link Body} that stops writing on purpose because its content was refused (an LFS upload
+	 * whose bytes are not the object's): the upstream request is aborted before it is complete, and
+	 * {@link UpstreamClient#exchange} throws the refusal as it is instead of an upstream failure.
+	 */
+	public static final class BodyRefusedException extends IOException {
+
+		private static final long serialVersionUID = 1L;
+
+		private final transient Refusal refusal;
+
+		public BodyRefusedException(Refusal refusal) {
+			super(refusal.getMessage(), null);
+			this.refusal = refusal;
+		}
+
+		public Refusal refusal() {
+			return this.refusal;
+		}
 
 	}
 

@@ -45,6 +45,10 @@ public final class UpstreamClient {
 			ClassicHttpResponse response = this.client.executeOpen(null, upstream, null);
 			return new UpstreamResponse(response, started);
 		}
+		catch (ForwardRequest.BodyRefusedException ex) {
+			// the body refused its own content: the request was aborted, the upstream is not at fault
+			throw ex.refusal();
+		}
 		catch (IOException ex) {
 			String cause = UpstreamFailures.cause(ex);
 			this.failures.log(request.uri(), cause, ex);

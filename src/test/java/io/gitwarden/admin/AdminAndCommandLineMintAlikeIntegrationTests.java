@@ -27,7 +27,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The admin API ({@code POST /admin/v1/tokens}) and {@code token mint} refuse the same requests with the
- * same message; only the name of the lifetime differs ({@code ttlSeconds} in JSON, {@code --ttl}).
+ * same message, in the one-repository form and with {@code grants} ({@code --grants '<json>'}); only the
+ * name of the lifetime differs ({@code ttlSeconds} in JSON, {@code --ttl}).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class AdminAndCommandLineMintAlikeIntegrationTests {
@@ -104,6 +105,46 @@ class AdminAndCommandLineMintAlikeIntegrationTests {
 		assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
 		assertThat(err.toString(StandardCharsets.UTF_8))
 			.isEqualTo("git-warden token mint: " + apiMessage.replace("'ttlSeconds'", "'ttl'") + "\n");
+	}
+
+
+	@ParameterizedTest(name = "{0}")
+	@CsvSource(delimiter = '|', quoteCharacter = '"', nullValues = "-", textBlock = """
+			empty                 | []                                                                   | -
+			not an array          | {"repo":"acme/app"}                                                  | -
+			duplicate repository  | [{"repo":"acme/app","scope":"fetch"},{"repo":"ACME/app","scope":"fetch"}] | -
+			** alone              | [{"repo":"acme/app","scope":"push","branches":["**"]}]                | -
+			dot dot               | [{"repo":"acme/app","scope":"push","branches":["a/../b"]}]            | -
+			wrong type            | [{"repo":"acme/app","scope":["fetch"]}]                              | -
+			unknown scope word    | [{"repo":"acme/app","scope":"fetch admin"}]                          | -
+			push, no target       | [{"repo":"acme/app","scope":"push"}]                                 | -
+			unknown field         | [{"repo":"acme/app","scope":"fetch","ttl":1}]                        | -
+			both forms            | [{"repo":"acme/lib","scope":"fetch"}]                                | acme/app
+			""")
+	void grantsAreRefusedAlike(String name, String grants, String repo) throws Exception {
+		ObjectNode body = JSON.createObjectNode();
+		body.set("grants", JSON.readTree(grants));
+		List<String> args = new ArrayList<>(List.of("--warden.auth.hmac-secret=" + Tokens.SECRET, "--grants", grants));
+		if (repo != null) {
+			body.put("repo", repo);
+			args.addAll(List.of("--repo", repo));
+		}
+		HttpResponse<String> response = HttpClient.newHttpClient()
+			.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/admin/v1/tokens"))
+				.header("Authorization", "Bearer " + ADMIN_TOKEN)
+				.header("Content-Type", "application/json")
+				.POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
+				.build(), HttpResponse.BodyHandlers.ofString());
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+		String apiMessage = JSON.readTree(response.body()).get("message").asString();
+
+		ByteArrayOutputStream out = new ByteArrayOutputStream();
+		ByteArrayOutputStream err = new ByteArrayOutputStream();
+		int status = TokenMintCommand.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+				new PrintStream(err, true, StandardCharsets.UTF_8));
+		assertThat(status).isEqualTo(2);
+		assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
+		assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("git-warden token mint: " + apiMessage + "\n");
 	}
 
 }

@@ -5,8 +5,11 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 
+import io.gitwarden.auth.MintRequest;
 import io.gitwarden.config.TestKeys;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -44,7 +47,12 @@ class AdminWithoutSigningKeyIntegrationTests {
 				.POST(HttpRequest.BodyPublishers.ofString("{\"repo\":\"acme/app\",\"scope\":\"fetch\"}"))
 				.build(), HttpResponse.BodyHandlers.ofString());
 		assertThat(response.statusCode()).isEqualTo(409);
-		assertThat(response.body()).contains("no_signing_key").contains("warden.issuer.private-key");
+		assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+				(type) -> assertThat(type).startsWith("application/json"));
+		JsonNode body = JsonMapper.builder().build().readTree(response.body());
+		assertThat(body.propertyNames()).containsExactlyInAnyOrder("error", "message");
+		assertThat(body.get("error").asString()).isEqualTo("no_signing_key");
+		assertThat(body.get("message").asString()).isEqualTo(MintRequest.NO_SIGNING_KEY);
 	}
 
 }

@@ -276,6 +276,57 @@ class AuditIntegrationTests {
 	}
 
 	@Test
+	void theSessionsSummaryAndCountsReadTheAuditFile() throws Exception {
+		String repo = repository("summary");
+		String session = "s-" + UUID.randomUUID();
+		String token = Tokens.forRepo(repo).claim("sub", session).sign();
+		java.time.Instant before = java.time.Instant.now().minusSeconds(1);
+		Path work = cloneAndCommit(repo, session, token);
+		git.run(work, "push", "-q", "origin", "HEAD:agent/work").assertSuccess();
+		assertThat(git.run(work, "push", "origin", "HEAD:develop").exitCode()).isNotZero();
+		awaitEvents(session, (found) -> found.stream().filter((e) -> "push".equals(text(e, "operation"))).count() == 2);
+
+		HttpResponse<String> response = admin("GET", "/admin/v1/sessions?since=" + before, null, ADMIN_TOKEN);
+		assertThat(response.statusCode()).isEqualTo(200);
+		JsonNode body = JSON.readTree(response.body());
+		assertThat(body.get("complete").asBoolean()).isTrue();
+		JsonNode summary = null;
+		for (JsonNode row : body.get("sessions")) {
+			if (session.equals(text(row, "session"))) {
+				summary = row;
+			}
+		}
+		assertThat(summary).as("the session in the summary").isNotNull();
+		assertThat(summary.get("pushes").asLong()).isEqualTo(2);
+		assertThat(summary.get("fetches").asLong()).isPositive();
+		assertThat(summary.get("denials").asLong()).isEqualTo(1);
+		assertThat(summary.get("requests").asLong()).isGreaterThanOrEqualTo(6);
+		assertThat(summary.get("repositories").get(0).asString()).isEqualTo(repo);
+		assertThat(summary.get("refs").toString()).contains("refs/heads/agent/work").contains("refs/heads/develop");
+		assertThat(summary.get("reasons").get(0).asString()).isEqualTo("ref-not-session-branch");
+		assertThat(java.time.Instant.parse(text(summary, "lastSeen")))
+			.isAfterOrEqualTo(java.time.Instant.parse(text(summary, "firstSeen")));
+
+		HttpResponse<String> counts = admin("GET", "/admin/v1/audit/counts?session=" + session + "&since=" + before,
+				null, ADMIN_TOKEN);
+		assertThat(counts.statusCode()).isEqualTo(200);
+		JsonNode count = JSON.readTree(counts.body());
+		assertThat(count.get("events").asLong()).isEqualTo(summary.get("requests").asLong());
+		assertThat(count.at("/byDecision/denied").asLong()).isEqualTo(1);
+		assertThat(count.at("/byOperation/push").asLong()).isEqualTo(2);
+		assertThat(count.at("/byReason/ref-not-session-branch").asLong()).isEqualTo(1);
+
+		// the event query filters by reason as well
+		HttpResponse<String> denied = admin("GET", "/admin/v1/audit?reason=ref-not-session-branch&session=" + session,
+				null, ADMIN_TOKEN);
+		assertThat(JSON.readTree(denied.body())).hasSize(1);
+		assertThat(admin("GET", "/admin/v1/sessions?since=yesterday", null, ADMIN_TOKEN).statusCode()).isEqualTo(400);
+		assertThat(admin("GET", "/admin/v1/sessions?since=2020-01-01T00:00:00Z", null, ADMIN_TOKEN).statusCode())
+			.as("more than 31 days").isEqualTo(400);
+		assertThat(admin("GET", "/admin/v1/sessions", null, null).statusCode()).isEqualTo(401);
+	}
+
+	@Test
 	void aPushRefusedByPolicyIsRecordedAsDenied() throws IOException {
 		String repo = repository("refused");
 		String session = "s-" + UUID.randomUUID();

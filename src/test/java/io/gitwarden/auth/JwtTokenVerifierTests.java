@@ -4,7 +4,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 
 import io.gitwarden.policy.Permission;
 import io.gitwarden.refusal.Refusal;
@@ -12,6 +16,9 @@ import io.gitwarden.refusal.RefusalReason;
 import io.gitwarden.protocol.RepositoryId;
 import io.gitwarden.testsupport.Tokens;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -24,7 +31,7 @@ class JwtTokenVerifierTests {
 
 	JwtTokenVerifier verifier(String issuer) {
 		AuthProperties properties = TestAuthProperties.of(Tokens.SECRET, issuer, Duration.ofHours(1));
-		return new JwtTokenVerifier(properties, new HmacVerificationKeys(Tokens.SECRET), this.clock);
+		return new JwtTokenVerifier(properties, new HmacVerificationKeys(Tokens.SECRET), this.clock, 8);
 	}
 
 	@Test
@@ -98,6 +105,103 @@ class JwtTokenVerifierTests {
 			.satisfies((refusal) -> assertThat(refusal.reason()).isEqualTo(RefusalReason.TOKEN_INVALID));
 		assertThatExceptionOfType(Refusal.class).isThrownBy(() -> SessionAuthenticator.extractToken("Basic !!!"))
 			.satisfies((refusal) -> assertThat(refusal.reason()).isEqualTo(RefusalReason.TOKEN_INVALID));
+	}
+
+
+	@Test
+	void grantsClaimGivesOneGrantPerRepository() {
+		String token = Tokens.forRepo("unused/unused").claim("repo", null).claim("branch", null).claim("scope", null)
+			.claim("grants", List.of(
+					Map.of("repo", "acme/app", "scope", "fetch push", "branches", List.of("claude/*", "agent/x"),
+							"tags", List.of("agent-v*")),
+					Map.of("repo", "group/sub/lib", "scope", "fetch")))
+			.sign();
+		SessionToken session = verifier(null).verify(token);
+		assertThat(session.grants()).hasSize(2);
+		Grant app = session.grantFor(RepositoryId.parse("ACME/app")).orElseThrow();
+		assertThat(app.permissions()).containsExactlyInAnyOrder(Permission.FETCH, Permission.PUSH);
+		assertThat(app.branches()).extracting(RefPattern::text).containsExactly("claude/*", "agent/x");
+		assertThat(app.tags()).extracting(RefPattern::text).containsExactly("agent-v*");
+		Grant lib = session.grantFor(RepositoryId.parse("group/sub/lib")).orElseThrow();
+		assertThat(lib.permissions()).containsExactly(Permission.FETCH);
+		assertThat(lib.hasPushTargets()).isFalse();
+		assertThat(session.grantFor(RepositoryId.parse("acme/other"))).isEmpty();
+		assertThat(session.repositories()).isEqualTo("acme/app, group/sub/lib");
+	}
+
+	static Stream<Arguments> invalidGrants() {
+		List<Object> tooMany = new ArrayList<>();
+		for (int i = 0; i <= Grant.MAX_GRANTS; i++) {
+			tooMany.add(Map.of("repo", "acme/r" + i, "scope", "fetch"));
+		}
+		return Stream.of(
+				Arguments.of("empty", List.of(), "'grants' is empty"),
+				Arguments.of("not an array", Map.of("repo", "acme/app"), "'grants' must be an array of objects"),
+				Arguments.of("entry not an object", List.of("acme/app"), "'grants[0]' must be an object"),
+				Arguments.of("duplicate repository", List.of(Map.of("repo", "acme/app", "scope", "fetch"),
+						Map.of("repo", "Acme/App", "scope", "push")), "'grants' names Acme/App twice"),
+				Arguments.of("** alone", List.of(Map.of("repo", "acme/app", "scope", "push", "branches", List.of("**"))),
+						"'grants[0].branches': pattern '**' must start with a literal name"),
+				Arguments.of("* alone", List.of(Map.of("repo", "acme/app", "scope", "push", "tags", List.of("*"))),
+						"'grants[0].tags': pattern '*' must start with a literal name"),
+				Arguments.of("dot dot", List.of(Map.of("repo", "acme/app", "scope", "push", "branches",
+						List.of("claude/../main"))), "'grants[0].branches': pattern 'claude/../main' contains '..'"),
+				Arguments.of("leading dash", List.of(Map.of("repo", "acme/app", "scope", "push", "branches",
+						List.of("-f"))), "'grants[0].branches': pattern '-f' starts with '-'"),
+				Arguments.of("reflog syntax", List.of(Map.of("repo", "acme/app", "scope", "push", "branches",
+						List.of("a@{1}"))), "contains '..', '@{' or '\\'"),
+				Arguments.of("control character", List.of(Map.of("repo", "acme/app", "scope", "push", "branches",
+						List.of("a\u0001b"))), "a pattern contains a control character"),
+				Arguments.of("full ref name", List.of(Map.of("repo", "acme/app", "scope", "push", "branches",
+						List.of("refs/heads/claude/x"))), "'grants[0].branches' takes short names: 'claude/x', not 'refs/heads/claude/x'"),
+				Arguments.of("too many", tooMany, "'grants' has more than 32 entries"),
+				Arguments.of("repo not a string", List.of(Map.of("repo", 42, "scope", "fetch")),
+						"'grants[0].repo' must be owner/name"),
+				Arguments.of("repo missing", List.of(Map.of("scope", "fetch")), "'grants[0].repo' must be owner/name"),
+				Arguments.of("repo traversal", List.of(Map.of("repo", "acme/..", "scope", "fetch")),
+						"'grants[0].repo' must be owner/name"),
+				Arguments.of("repo too deep", List.of(Map.of("repo", "a/b/c/d/e/f/g/h/i", "scope", "fetch")),
+						"'grants[0].repo' has more than 8 path segments (warden.upstream.max-path-depth)"),
+				Arguments.of("scope not a string", List.of(Map.of("repo", "acme/app", "scope", List.of("fetch"))),
+						"'grants[0].scope' must be a string"),
+				Arguments.of("branches not an array", List.of(Map.of("repo", "acme/app", "scope", "push", "branches",
+						"claude/*")), "'grants[0].branches' must be an array of strings"),
+				Arguments.of("branch not a string", List.of(Map.of("repo", "acme/app", "scope", "push", "branches",
+						List.of(7))), "'grants[0].branches' must be an array of strings"),
+				Arguments.of("unknown field", List.of(Map.of("repo", "acme/app", "scope", "fetch", "branch", "x")),
+						"'grants[0]' has an unknown field 'branch' (known: repo, scope, branches, tags)"));
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("invalidGrants")
+	void invalidGrantDocumentsAreRefusedWithTheReason(String name, Object grants, String reason) {
+		String token = Tokens.forRepo("x/y").claim("repo", null).claim("branch", null).claim("scope", null)
+			.claim("grants", grants)
+			.sign();
+		assertThatExceptionOfType(Refusal.class).isThrownBy(() -> verifier(null).verify(token))
+			.satisfies((refusal) -> assertThat(refusal.reason()).isEqualTo(RefusalReason.TOKEN_INVALID))
+			.withMessageStartingWith("session token rejected: claim ")
+			.withMessageContaining(reason);
+	}
+
+	@Test
+	void grantsCannotBeCombinedWithTheOlderClaims() {
+		String token = Tokens.forRepo("acme/app").claim("grants", List.of(Map.of("repo", "acme/lib", "scope", "fetch")))
+			.sign();
+		assertThatExceptionOfType(Refusal.class).isThrownBy(() -> verifier(null).verify(token))
+			.withMessage("session token rejected: claim 'grants' cannot be combined with 'repo', 'branch' or 'scope'");
+	}
+
+	@Test
+	void repositoryPathsMayNotBeDeeperThanConfigured() {
+		AuthProperties properties = TestAuthProperties.of(Tokens.SECRET, null, Duration.ofHours(1));
+		JwtTokenVerifier shallow = new JwtTokenVerifier(properties, new HmacVerificationKeys(Tokens.SECRET), this.clock,
+				3);
+		assertThat(shallow.verify(Tokens.forRepo("group/sub/project").sign()).grants().get(0).repository())
+			.isEqualTo(RepositoryId.parse("group/sub/project"));
+		assertThatExceptionOfType(Refusal.class)
+			.isThrownBy(() -> shallow.verify(Tokens.forRepo("group/sub/deeper/project").sign()))
+			.withMessage("session token rejected: claim 'repo' has more than 3 path segments (warden.upstream.max-path-depth)");
 	}
 
 }

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import io.gitwarden.config.TestKeys;
 import io.gitwarden.testsupport.Tokens;
@@ -78,7 +79,10 @@ class TokenMintCommandTests {
 	@ParameterizedTest(name = "{0}")
 	@CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
 			bad repository   | --repo acme --scope fetch                                  | 'repo' must be owner/name
-			unknown scope    | --repo acme/app --scope 'fetch admin'                      | unknown scope word 'admin'; known: fetch, push
+			unknown scope    | --repo acme/app --scope 'fetch admin'                      | unknown scope word 'admin' in 'scope'; known: fetch, push, pr
+			grants not JSON  | --grants '[{repo:acme/app}]'                               | 'grants' is not valid JSON
+			grants and repo  | --repo acme/app --grants '[{"repo":"acme/lib","scope":"fetch"}]' | 'grants' cannot be combined with 'repo', 'branch' or 'scope'
+			grant too wide   | --grants '[{"repo":"acme/app","scope":"push","branches":["*"]}]' | 'grants[0].branches': pattern '*' must start with a literal name
 			push sans branch | --repo acme/app --scope push                               | 'branch' is required with the push scope
 			full ref name    | --repo acme/app --scope push --branch refs/heads/agent/x   | 'branch' is the branch's short name: 'agent/x', not 'refs/heads/agent/x'
 			bad branch       | --repo acme/app --scope push --branch a..b                 | 'branch' is not a valid branch name
@@ -94,6 +98,22 @@ class TokenMintCommandTests {
 		assertThat(run.status()).isEqualTo(2);
 		assertThat(run.out()).isEmpty();
 		assertThat(run.err()).startsWith("git-warden token mint: " + message);
+	}
+
+	@Test
+	void mintsGrantsGivenAsJson() {
+		Run run = run("--grants", "[{\"repo\":\"acme/app\",\"scope\":\"fetch push\",\"branches\":[\"claude/*\"]},"
+				+ "{\"repo\":\"acme/lib\",\"scope\":\"fetch\"}]", "--session", "ses-grants", HMAC);
+		assertThat(run.status()).as(run.err()).isZero();
+		Claims claims = Jwts.parser()
+			.verifyWith(Keys.hmacShaKeyFor(Tokens.SECRET.getBytes(StandardCharsets.UTF_8)))
+			.build()
+			.parseSignedClaims(run.out().strip())
+			.getPayload();
+		assertThat(claims.get("repo")).isNull();
+		assertThat(claims.get("grants")).isEqualTo(List.of(
+				Map.of("repo", "acme/app", "scope", "fetch push", "branches", List.of("claude/*")),
+				Map.of("repo", "acme/lib", "scope", "fetch")));
 	}
 
 	@Test

@@ -61,6 +61,14 @@ class DemoModeIntegrationTests {
 			assertThat(output.getAll().lines().filter((line) -> line.contains(token)))
 				.allMatch((line) -> line.contains("export WARDEN_TOKEN="));
 			assertThat(lines.get(lines.size() - 1)).isEqualTo("git push origin HEAD:main");
+			// the demo turns the audit console on, with a sign-in token of its own
+			int port = ((org.springframework.boot.web.server.context.WebServerApplicationContext) context).getWebServer()
+				.getPort();
+			Matcher console = Pattern.compile("Audit console: http://localhost:" + port
+					+ "/console \\(sign in with (console-[0-9a-f]+), valid for this run only\\)").matcher(printed);
+			assertThat(console.find()).as("console line in:\n%s", printed).isTrue();
+			assertThat(consoleSignIn(port, "wrong-token-" + console.group(1))).endsWith("/console/login?error");
+			assertThat(consoleSignIn(port, console.group(1))).endsWith("/console/sessions");
 
 			StringBuilder script = new StringBuilder("set -e\n");
 			lines.subList(0, lines.size() - 1).forEach((line) -> script.append(line).append('\n'));
@@ -80,6 +88,27 @@ class DemoModeIntegrationTests {
 				.strip()).isEqualTo(pushed);
 			return token;
 		}
+	}
+
+	/** Signs in to the console as a browser would (the form's CSRF token and cookie); returns where it leads. */
+	private static String consoleSignIn(int port, String token) throws Exception {
+		java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+			.cookieHandler(new java.net.CookieManager())
+			.build();
+		String base = "http://127.0.0.1:" + port;
+		String form = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/console/login")).build(),
+				java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+		Matcher csrf = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"").matcher(form);
+		assertThat(csrf.find()).as("CSRF token in the sign-in form").isTrue();
+		java.net.http.HttpResponse<String> response = http.send(java.net.http.HttpRequest
+			.newBuilder(java.net.URI.create(base + "/console/login"))
+			.header("Content-Type", "application/x-www-form-urlencoded")
+			.POST(java.net.http.HttpRequest.BodyPublishers.ofString("token="
+					+ java.net.URLEncoder.encode(token, StandardCharsets.UTF_8) + "&_csrf="
+					+ java.net.URLEncoder.encode(csrf.group(1), StandardCharsets.UTF_8)))
+			.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+		assertThat(response.statusCode()).isEqualTo(302);
+		return response.headers().firstValue("Location").orElseThrow();
 	}
 
 	private static Shell bash(String script, Path data) throws IOException, InterruptedException {

@@ -200,6 +200,62 @@ class PostgresStoreIntegrationTests {
 	}
 
 	@Test
+	void theSessionsSummaryCountsAndChainStatusCoverTheFleet() throws Exception {
+		String session = "s-" + UUID.randomUUID();
+		String token = Tokens.forRepo(repo).claim("sub", session).sign();
+		java.time.Instant before = java.time.Instant.now().minusSeconds(1);
+		GitCli git = new GitCli(scratch.resolve("home"));
+		Path work = scratch.resolve(session);
+		// clone through replica a, push through replica b
+		git.run(scratch, "clone", "-q", "http://x:" + token + "@127.0.0.1:" + a.port() + "/" + repo + ".git",
+				work.toString()).assertSuccess();
+		Files.writeString(work.resolve("summary.txt"), session + "\n");
+		git.run(work, "add", ".").assertSuccess();
+		git.run(work, "commit", "-q", "-m", "work").assertSuccess();
+		String viaB = "http://x:" + token + "@127.0.0.1:" + b.port() + "/" + repo + ".git";
+		git.run(work, "push", "-q", viaB, "HEAD:refs/heads/agent/work").assertSuccess();
+		assertThat(git.run(work, "push", viaB, "HEAD:refs/heads/main").exitCode()).isNotZero();
+		Eventually.await(() -> count("SELECT count(*) FROM warden_audit_event WHERE session = ? "
+				+ "AND (line::jsonb)->>'operation' = 'push'", session), (n) -> n == 2);
+
+		HttpResponse<String> response = admin(a, "GET", "/admin/v1/sessions?since=" + before);
+		assertThat(response.statusCode()).isEqualTo(200);
+		JsonNode summary = null;
+		for (JsonNode row : JSON.readTree(response.body()).get("sessions")) {
+			if (session.equals(row.get("session").asString())) {
+				summary = row;
+			}
+		}
+		assertThat(summary).as("the session in the fleet's summary").isNotNull();
+		assertThat(summary.get("pushes").asLong()).isEqualTo(2);
+		assertThat(summary.get("fetches").asLong()).isPositive();
+		assertThat(summary.get("denials").asLong()).isEqualTo(1);
+		assertThat(summary.get("repositories").get(0).asString()).isEqualTo(repo);
+		assertThat(summary.get("refs").toString()).contains("refs/heads/agent/work").contains("refs/heads/main");
+		assertThat(summary.get("reasons").get(0).asString()).isEqualTo("protected-branch");
+		assertThat(summary.get("requests").asLong())
+			.isEqualTo(count("SELECT count(*) FROM warden_audit_event WHERE session = ?", session));
+
+		JsonNode counts = JSON.readTree(admin(b, "GET", "/admin/v1/audit/counts?session=" + session + "&since="
+				+ before).body());
+		assertThat(counts.get("events").asLong()).isEqualTo(summary.get("requests").asLong());
+		assertThat(counts.at("/byDecision/denied").asLong()).isEqualTo(1);
+		assertThat(counts.at("/byOperation/push").asLong()).isEqualTo(2);
+		assertThat(counts.at("/byReason/protected-branch").asLong()).isEqualTo(1);
+		JsonNode denied = JSON.readTree(admin(b, "GET", "/admin/v1/audit?session=" + session
+				+ "&reason=protected-branch").body());
+		assertThat(denied).hasSize(1);
+
+		io.gitwarden.audit.AuditChains.Report report = a.context()
+			.getBean(io.gitwarden.audit.AuditChains.class)
+			.verify();
+		assertThat(report.store()).contains("shared store");
+		assertThat(report.ok()).as(report.toString()).isTrue();
+		assertThat(report.chains()).hasSizeGreaterThanOrEqualTo(2);
+		assertThat(report.chains()).allSatisfy((chain) -> assertThat(chain.start()).isIn("from genesis", "empty"));
+	}
+
+	@Test
 	void gitTrafficGoesOnWhilePostgresIsDownAndNoEventIsLost() throws Exception {
 		String session = "s-" + UUID.randomUUID();
 		String token = Tokens.forRepo(repo).claim("sub", session).sign();

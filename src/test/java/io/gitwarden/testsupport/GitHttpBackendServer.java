@@ -70,8 +70,10 @@ public final class GitHttpBackendServer implements AutoCloseable {
 	 * @param path the request path
 	 * @param gitProtocol the {@code Git-Protocol} header, or {@code null}
 	 * @param bodyStart the first bytes of the body, as ISO-8859-1 text
+	 * @param userAgent the {@code User-Agent} header ({@code git/...} for the git CLI, {@code JGit/...} for
+	 * git-warden's mirror), or {@code null}
 	 */
-	public record Seen(String method, String path, String gitProtocol, String bodyStart) {
+	public record Seen(String method, String path, String gitProtocol, String bodyStart, String userAgent) {
 
 	}
 
@@ -176,7 +178,7 @@ public final class GitHttpBackendServer implements AutoCloseable {
 			}
 			body.join();
 			this.seen.add(new Seen(request.getMethod(), request.getRequestURI(), request.getHeader("Git-Protocol"),
-					bodyStart.toString(StandardCharsets.ISO_8859_1)));
+					bodyStart.toString(StandardCharsets.ISO_8859_1), request.getHeader("User-Agent")));
 		}
 
 		private static void putIfPresent(Map<String, String> env, String name, String value) {

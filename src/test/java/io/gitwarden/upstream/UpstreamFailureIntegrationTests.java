@@ -1,26 +1,38 @@
 package io.gitwarden.upstream;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
+import java.util.UUID;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.http.Fault;
 import io.gitwarden.testsupport.Eventually;
+import io.gitwarden.testsupport.GitCli;
 import io.gitwarden.testsupport.Tokens;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -40,6 +52,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * git-warden keeps serving.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@ExtendWith(OutputCaptureExtension.class)
 class UpstreamFailureIntegrationTests {
 
 	static final String REPO = "acme/broken";
@@ -47,6 +60,10 @@ class UpstreamFailureIntegrationTests {
 	static final String INFO_REFS = "/acme/broken.git/info/refs";
 
 	static WireMockServer upstream = new WireMockServer(WireMockConfiguration.options().bindAddress("127.0.0.1").dynamicPort());
+
+	static final JsonMapper JSON = JsonMapper.builder().build();
+
+	static Path auditFile = createAuditFile();
 
 	@LocalServerPort
 	int port;
@@ -57,12 +74,17 @@ class UpstreamFailureIntegrationTests {
 	final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
 	@DynamicPropertySource
-	static void upstream(DynamicPropertyRegistry registry) {
+	static void upstream(DynamicPropertyRegistry registry) throws Exception {
 		upstream.start();
+		// WireMock's first answer can take longer than the 2s read timeout on a busy machine: not in a test
+		HttpClient.newHttpClient()
+			.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + upstream.port() + "/__admin/health")).build(),
+					HttpResponse.BodyHandlers.discarding());
 		registry.add("warden.upstream.url", () -> "http://127.0.0.1:" + upstream.port());
 		registry.add("warden.upstream.token", () -> "upstream-secret-token");
 		registry.add("warden.upstream.read-timeout", () -> "2s");
 		registry.add("warden.auth.hmac-secret", () -> Tokens.SECRET);
+		registry.add("warden.audit.file", auditFile::toString);
 	}
 
 	@AfterAll
@@ -106,6 +128,10 @@ class UpstreamFailureIntegrationTests {
 
 	@Test
 	void forwardedPushAsksForAnUncompressedReportSoItCanBeAudited() throws Exception {
+		// git-warden learns the default branch (protected as HEAD) from the upload-pack advertisement first
+		upstreamAnswers(aResponse().withStatus(200)
+			.withHeader("Content-Type", "application/x-git-upload-pack-advertisement")
+			.withBody("001e# service=git-upload-pack\n0000"));
 		String receivePack = "/acme/broken.git/git-receive-pack";
 		upstream.stubFor(post(urlPathEqualTo(receivePack)).willReturn(aResponse().withStatus(200)
 			.withHeader("Content-Type", "application/x-git-receive-pack-result")
@@ -181,11 +207,83 @@ class UpstreamFailureIntegrationTests {
 	}
 
 	@Test
-	void slowUpstreamTimesOutWith502() throws Exception {
+	void slowUpstreamTimesOutWith502NamingTheCause(CapturedOutput output) throws Exception {
+		// longer than warden.upstream.read-timeout (2s)
 		upstreamAnswers(aResponse().withStatus(200).withFixedDelay(5000));
-		HttpResponse<String> response = advertise();
-		assertThat(response.statusCode()).isEqualTo(502);
-		assertThat(response.body()).contains("upstream git server unavailable");
+		String session = "timeout-" + UUID.randomUUID();
+		for (int attempt = 0; attempt < 2; attempt++) {
+			GitCli.Result clone = clone(session, "timeout-" + attempt);
+			assertThat(clone.exitCode()).isNotZero();
+			assertThat(clone.stderr()).contains("remote: git-warden: upstream git server unavailable (read timeout)")
+				.contains("remote: git-warden: try again later")
+				.contains("The requested URL returned error: 502");
+		}
+		List<String> warnings = output.getAll()
+			.lines()
+			.filter((line) -> line.contains("WARN") && line.contains("unreachable: read timeout"))
+			.toList();
+		assertThat(warnings).hasSize(1);
+		assertThat(warnings.get(0)).contains("Upstream 127.0.0.1:" + upstream.port() + " unreachable: read timeout")
+			.contains("(java.net.SocketTimeoutException: ");
+		assertThat(output.getAll()).doesNotContain("upstream-secret-token");
+		List<JsonNode> events = Eventually.await(() -> events(session), (found) -> found.size() >= 2);
+		assertThat(events).hasSize(2).allSatisfy((event) -> {
+			assertThat(event.get("decision").asString()).isEqualTo("failed");
+			assertThat(event.get("reason").get("code").asString()).isEqualTo("upstream-unavailable");
+			assertThat(event.get("reason").get("message").asString())
+				.isEqualTo("upstream git server unavailable (read timeout)");
+		});
+	}
+
+	@Test
+	void anHtmlPageIsNotAGitServer() throws Exception {
+		upstreamAnswers(aResponse().withStatus(200)
+			.withHeader("Content-Type", "text/html")
+			.withBody("<html><body>Sign in to the corporate proxy</body></html>"));
+		String session = "html-" + UUID.randomUUID();
+		GitCli.Result clone = clone(session, "html");
+		assertThat(clone.exitCode()).isNotZero();
+		assertThat(clone.stderr())
+			.contains("remote: git-warden: the upstream is not a git server (it answered HTTP 200 with text/html)")
+			.contains("remote: git-warden: an operator must check warden.upstream.url")
+			.contains("The requested URL returned error: 502")
+			.doesNotContain("Sign in");
+		JsonNode event = Eventually.await(() -> events(session), (found) -> !found.isEmpty()).get(0);
+		assertThat(event.get("decision").asString()).isEqualTo("failed");
+		assertThat(event.get("upstreamStatus").asInt()).isEqualTo(200);
+		assertThat(event.get("reason").get("code").asString()).isEqualTo("upstream-not-git");
+		assertThat(event.get("reason").get("message").asString())
+			.isEqualTo("the upstream is not a git server (it answered HTTP 200 with text/html)");
+	}
+
+	GitCli.Result clone(String session, String directory) throws IOException {
+		Path home = Files.createTempDirectory("upstream-failure");
+		String url = "http://x:" + Tokens.forRepo(REPO).claim("sub", session).sign() + "@127.0.0.1:" + this.port + "/"
+				+ REPO + ".git";
+		return new GitCli(home).run(home, "clone", url, home.resolve(directory).toString());
+	}
+
+	static List<JsonNode> events(String session) throws IOException {
+		List<JsonNode> events = new ArrayList<>();
+		if (!Files.exists(auditFile)) {
+			return events;
+		}
+		for (String line : Files.readAllLines(auditFile)) {
+			JsonNode event = JSON.readTree(line);
+			if (event.has("session") && session.equals(event.get("session").asString())) {
+				events.add(event);
+			}
+		}
+		return events;
+	}
+
+	static Path createAuditFile() {
+		try {
+			return Files.createTempDirectory("warden-upstream-failure").resolve("audit.jsonl");
+		}
+		catch (IOException ex) {
+			throw new java.io.UncheckedIOException(ex);
+		}
 	}
 
 	@Test
