@@ -46,11 +46,14 @@ final class CacheFixture {
 
 	/**
 	 * An upstream repository with three commits on {@code main}, an annotated tag {@code v1} and a branch
-	 * {@code feature} one commit ahead of {@code main}; filters allowed, as on GitHub.
+	 * {@code feature} one commit ahead of {@code main}; filters and reachable ids in {@code want} allowed,
+	 * as on GitHub.
 	 */
 	Path createUpstream(String repository) {
 		Path bare = this.repositories.create(repository, 3);
 		this.git.run(bare, "config", "uploadpack.allowFilter", "true").assertSuccess();
+		// GitHub advertises allow-reachable-sha1-in-want: a v0/v1 partial clone's lazy fetches need it
+		this.git.run(bare, "config", "uploadpack.allowReachableSHA1InWant", "true").assertSuccess();
 		Path work = workTree("seed-more");
 		this.git.run(work, "clone", "-q", bare.toString(), ".").assertSuccess();
 		this.git.run(work, "tag", "-a", "-m", "release", "v1").assertSuccess();

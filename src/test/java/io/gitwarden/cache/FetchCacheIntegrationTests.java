@@ -135,7 +135,7 @@ class FetchCacheIntegrationTests {
 	}
 
 	@ParameterizedTest(name = "protocol v{0}")
-	@ValueSource(ints = { 0, 2 })
+	@ValueSource(ints = { 0, 1, 2 })
 	void aShallowCloneIsServedFromTheMirrorAndDeepens(int version) {
 		Path shallow = fixture.clone(this.port, this.repo, version, "--depth", "1");
 
@@ -154,10 +154,13 @@ class FetchCacheIntegrationTests {
 			.doesNotContain("bypass");
 	}
 
-	@Test
-	void aPartialCloneAndItsLazyBlobFetchesAreServedFromTheMirror() {
+	@ParameterizedTest(name = "protocol v{0}")
+	@ValueSource(ints = { 0, 2 })
+	void aPartialCloneAndItsLazyBlobFetchesAreServedFromTheMirror(int version) {
 		int before = upstream.seen().size();
-		Path partial = fixture.clone(this.port, this.repo, 2, "--filter=blob:none", "--no-checkout");
+		Path partial = fixture.clone(this.port, this.repo, version, "--filter=blob:none", "--no-checkout");
+		// the lazy fetches speak the same protocol version as the clone
+		fixture.git.run(partial, "config", "protocol.version", String.valueOf(version)).assertSuccess();
 		String missing = fixture.git.run(partial, "rev-list", "--objects", "--all", "--missing=print").stdout();
 		assertThat(missing).as("blobs are left out of a partial clone").contains("?");
 
