@@ -799,6 +799,8 @@ http {{
         sh(["git", "-C", self.repo("small"), "config", "http.receivepack", "false"])
         if "cache" in self.only and not os.path.isdir(self.repo("big")):
             gen_random_repo(self.repo("big"), self.sizes["big"])
+        if "cache" in self.only and not os.path.isdir(self.repo("many")):
+            gen_history_repo(self.repo("many"), self.sizes["many_files"], self.sizes["many_commits"])
         init_push_target(self.repo("lat-push"), self.repo("small"))
         init_push_target(self.repo("res-push"), self.repo("small"))
         stack = GitStack(os.path.join(self.work, "stack"), self.repos, self.logs, find_jar(self.args.jar),
