@@ -209,6 +209,10 @@ class Bench:
         for r in ("small", "many", "big"):
             sh(["git", "-C", self.repo(r), "config", "http.receivepack", "false"])
         init_push_target(self.repo("push-small"), self.repo("small"))
+        for p in ("direct", "nginx", "warden"):
+            # one target per path: each branch advances only through its own path, as an agent's branch
+            # advances only through git-warden (whose mirror then already holds what the next push builds on)
+            init_push_target(self.repo("push-small-" + p), self.repo("small"))
         init_push_target(self.repo("push-big"))
         init_push_target(self.repo("push-huge"))
 
@@ -514,7 +518,8 @@ http {{
                 "commit", "-q", "-m", "bench push %d" % ctr[0]], env=self.env)
 
         def fn(path, run):
-            return self.git(["-C", local, "push", "-q", self.url(path, "push-small"), "HEAD:refs/heads/agent/bench"])
+            return self.git(["-C", local, "push", "-q", self.url(path, "push-small-" + path),
+                             "HEAD:refs/heads/agent/bench"])
 
         return self.interleaved("small push (1 commit, 1 KiB)", "s", fn, setup=setup)
 

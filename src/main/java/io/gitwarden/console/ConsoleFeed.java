@@ -12,6 +12,7 @@ import io.gitwarden.audit.RecordedEvent;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.context.SmartLifecycle;
 import org.springframework.http.MediaType;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
@@ -22,8 +23,12 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
  * show it on reload); one thread writes to the browsers. At most {@code warden.console.max-live-clients}
  * browsers follow at once. With several replicas, a page sees the live events of the replica it is connected
  * to (the page itself reads the whole fleet's events from the shared store).
+ * <p>
+ * On shutdown the streams are completed before the web server's graceful shutdown starts waiting for
+ * requests to finish: an open console tab must not hold a terminating replica for
+ * {@code spring.lifecycle.timeout-per-shutdown-phase}.
  */
-final class ConsoleFeed implements AuditSink, AutoCloseable {
+final class ConsoleFeed implements AuditSink, SmartLifecycle, AutoCloseable {
 
 	static final long TIMEOUT_MILLIS = TimeUnit.MINUTES.toMillis(30);
 
@@ -67,7 +72,7 @@ final class ConsoleFeed implements AuditSink, AutoCloseable {
 
 	/** A new follower, or {@code null} when too many follow already. */
 	SseEmitter follow(PageFilter filter) {
-		if (this.clients.size() >= this.maxClients) {
+		if (!this.running || this.clients.size() >= this.maxClients) {
 			return null;
 		}
 		SseEmitter emitter = new SseEmitter(TIMEOUT_MILLIS);
@@ -130,6 +135,27 @@ final class ConsoleFeed implements AuditSink, AutoCloseable {
 				// a damaged event is skipped; the page shows it on reload
 			}
 		}
+	}
+
+	@Override
+	public void start() {
+		// the sender starts with the feed; nothing else to start
+	}
+
+	@Override
+	public void stop() {
+		close();
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
+	/** Before the web server's graceful shutdown (and its stop), which wait for open requests. */
+	@Override
+	public int getPhase() {
+		return SmartLifecycle.DEFAULT_PHASE;
 	}
 
 	@Override

@@ -39,7 +39,7 @@ final class MirrorFetcher {
 	}
 
 	String url(RepositoryId repository) {
-		return this.target.baseUrl() + "/" + repository.owner() + "/" + repository.name() + ".git";
+		return this.target.baseUrl() + "/" + repository.path() + ".git";
 	}
 
 	/**

@@ -67,18 +67,7 @@ final class PostgresAuditQuery implements AuditQuery {
 		}
 		StringBuilder sql = new StringBuilder("SELECT time, id, line FROM warden_audit_event WHERE true");
 		List<Object> parameters = new ArrayList<>();
-		if (filter.session() != null) {
-			sql.append(" AND session = ?");
-			parameters.add(filter.session());
-		}
-		if (filter.repo() != null) {
-			sql.append(" AND repo = ?");
-			parameters.add(filter.repo().toLowerCase(Locale.ROOT));
-		}
-		if (filter.decision() != null) {
-			sql.append(" AND decision = ?");
-			parameters.add(filter.decision());
-		}
+		where(filter, sql, parameters);
 		if (filter.since() != null) {
 			sql.append(" AND time >= ?");
 			parameters.add(Timestamp.from(filter.since()));
@@ -86,10 +75,6 @@ final class PostgresAuditQuery implements AuditQuery {
 		if (filter.until() != null) {
 			sql.append(" AND time < ?");
 			parameters.add(Timestamp.from(filter.until()));
-		}
-		if (filter.reason() != null) {
-			sql.append(" AND (line::jsonb)->'reason'->>'code' = ?");
-			parameters.add(filter.reason());
 		}
 		if (beforeTime != null) {
 			sql.append(" AND (time, id) < (?, ?)");
@@ -217,22 +202,7 @@ final class PostgresAuditQuery implements AuditQuery {
 				SELECT decision, (line::jsonb)->>'operation', (line::jsonb)->'reason'->>'code', count(*)
 				FROM warden_audit_event WHERE time >= ? AND time < ?""");
 		List<Object> parameters = new ArrayList<>(List.of(Timestamp.from(filter.since()), Timestamp.from(end)));
-		if (filter.session() != null) {
-			sql.append(" AND session = ?");
-			parameters.add(filter.session());
-		}
-		if (filter.repo() != null) {
-			sql.append(" AND repo = ?");
-			parameters.add(filter.repo().toLowerCase(Locale.ROOT));
-		}
-		if (filter.decision() != null) {
-			sql.append(" AND decision = ?");
-			parameters.add(filter.decision());
-		}
-		if (filter.reason() != null) {
-			sql.append(" AND (line::jsonb)->'reason'->>'code' = ?");
-			parameters.add(filter.reason());
-		}
+		where(filter, sql, parameters);
 		sql.append(" GROUP BY 1, 2, 3 LIMIT 10000");
 		try (Connection connection = this.database.connect()) {
 			connection.setAutoCommit(false);
@@ -294,6 +264,26 @@ final class PostgresAuditQuery implements AuditQuery {
 	private static AuditStoreUnavailableException unavailable(SQLException ex) {
 		return new AuditStoreUnavailableException(
 				"the audit store is unreachable (" + Database.describe(ex) + "); try again", ex);
+	}
+
+	/** The conditions on session, repository, decision and refusal code (the time range is the caller's). */
+	private static void where(AuditFilter filter, StringBuilder sql, List<Object> parameters) {
+		if (filter.session() != null) {
+			sql.append(" AND session = ?");
+			parameters.add(filter.session());
+		}
+		if (filter.repo() != null) {
+			sql.append(" AND repo = ?");
+			parameters.add(filter.repo().toLowerCase(Locale.ROOT));
+		}
+		if (filter.decision() != null) {
+			sql.append(" AND decision = ?");
+			parameters.add(filter.decision());
+		}
+		if (filter.reason() != null) {
+			sql.append(" AND (line::jsonb)->'reason'->>'code' = ?");
+			parameters.add(filter.reason());
+		}
 	}
 
 }

@@ -26,6 +26,7 @@ import org.springframework.security.authentication.AuthenticationManager;
 import org.springframework.security.authentication.BadCredentialsException;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
+import org.springframework.security.config.observation.SecurityObservationSettings;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.firewall.HttpFirewall;
@@ -124,7 +125,13 @@ class WebConfiguration {
 			.build();
 	}
 
-	/** The git routes: git-warden authenticates them itself, with git-shaped answers. */
+	/**
+	 * The git routes: git-warden authenticates them itself, with git-shaped answers. Every request passes
+	 * through this chain, so it keeps only what acts on a git request: the firewall (in front of every
+	 * chain) and the security headers. No security context, session, servlet API wrapper, exception
+	 * translation or authorization filter: nothing here has a Spring Security principal, and each of them
+	 * cost every request a little (issue 19).
+	 */
 	@Bean
 	SecurityFilterChain gitSecurityFilterChain(HttpSecurity http) throws Exception {
 		return http.csrf(AbstractHttpConfigurer::disable)
@@ -133,9 +140,22 @@ class WebConfiguration {
 			.logout(AbstractHttpConfigurer::disable)
 			.requestCache(AbstractHttpConfigurer::disable)
 			.anonymous(AbstractHttpConfigurer::disable)
-			.sessionManagement((session) -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-			.authorizeHttpRequests((requests) -> requests.anyRequest().permitAll())
+			.securityContext(AbstractHttpConfigurer::disable)
+			.sessionManagement(AbstractHttpConfigurer::disable)
+			.servletApi(AbstractHttpConfigurer::disable)
+			.exceptionHandling(AbstractHttpConfigurer::disable)
 			.build();
+	}
+
+	/**
+	 * No Spring Security observations: without this its filter chain proxy wraps every filter of every
+	 * chain in an observation (a no-op one when {@code management.observations.enable.spring.security} is
+	 * false, but still a wrapper and a lookup per filter and request). git-warden records requests itself
+	 * ({@code warden_*} meters, the audit trail) and Boot's {@code http.server.requests} remains.
+	 */
+	@Bean
+	static SecurityObservationSettings securityObservationSettings() {
+		return SecurityObservationSettings.noObservations();
 	}
 
 	/**

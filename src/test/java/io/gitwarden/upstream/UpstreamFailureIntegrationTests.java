@@ -106,6 +106,10 @@ class UpstreamFailureIntegrationTests {
 			.build(), HttpResponse.BodyHandlers.ofString());
 	}
 
+	static String pkt(String payload) {
+		return String.format("%04x", payload.getBytes(StandardCharsets.UTF_8).length + 4) + payload;
+	}
+
 	void upstreamAnswers(com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder response) {
 		upstream.stubFor(get(urlPathEqualTo(INFO_REFS)).willReturn(response));
 	}
@@ -128,22 +132,41 @@ class UpstreamFailureIntegrationTests {
 
 	@Test
 	void forwardedPushAsksForAnUncompressedReportSoItCanBeAudited() throws Exception {
-		// git-warden learns the default branch (protected as HEAD) from the upload-pack advertisement first
+		// the upstream repository is empty: git-warden learns the default branch (protected as HEAD) and
+		// brings its mirror up to date from this advertisement, then inspects the pushed commit
+		String capabilities = "0".repeat(40) + " capabilities^{}\0multi_ack side-band-64k ofs-delta\n";
 		upstreamAnswers(aResponse().withStatus(200)
 			.withHeader("Content-Type", "application/x-git-upload-pack-advertisement")
-			.withBody("001e# service=git-upload-pack\n0000"));
+			.withBody("001e# service=git-upload-pack\n0000" + pkt(capabilities) + "0000"));
 		String receivePack = "/acme/broken.git/git-receive-pack";
 		upstream.stubFor(post(urlPathEqualTo(receivePack)).willReturn(aResponse().withStatus(200)
 			.withHeader("Content-Type", "application/x-git-receive-pack-result")
 			.withBody("000eunpack ok\n0019ok refs/heads/agent/work\n0000")));
-		String command = "0".repeat(40) + " " + "1".repeat(40) + " refs/heads/agent/work\0 report-status";
-		String body = String.format("%04x", command.length() + 4) + command + "0000";
+		Path work = Files.createTempDirectory("warden-pack");
+		GitCli git = new GitCli(work.resolve("home"));
+		git.run(work, "init", "-q", "repo").assertSuccess();
+		Files.writeString(work.resolve("repo/work.txt"), "work\n");
+		git.run(work.resolve("repo"), "add", ".").assertSuccess();
+		git.run(work.resolve("repo"), "commit", "-qm", "work").assertSuccess();
+		String commit = git.run(work.resolve("repo"), "rev-parse", "HEAD").assertSuccess().stdout().trim();
+		Process packObjects = new ProcessBuilder("git", "pack-objects", "--revs", "--stdout", "-q")
+			.directory(work.resolve("repo").toFile())
+			.redirectError(ProcessBuilder.Redirect.DISCARD)
+			.start();
+		packObjects.getOutputStream().write((commit + "\n").getBytes(StandardCharsets.UTF_8));
+		packObjects.getOutputStream().close();
+		byte[] pack = packObjects.getInputStream().readAllBytes();
+		assertThat(packObjects.waitFor()).isZero();
+		String command = "0".repeat(40) + " " + commit + " refs/heads/agent/work\0 report-status";
+		java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+		body.write((pkt(command) + "0000").getBytes(StandardCharsets.UTF_8));
+		body.write(pack);
 		HttpResponse<String> response = this.http.send(HttpRequest
 			.newBuilder(URI.create("http://127.0.0.1:" + this.port + receivePack))
 			.header("Authorization", "Bearer " + Tokens.forRepo(REPO).sign())
 			.header("Content-Type", "application/x-git-receive-pack-request")
 			.header("Accept-Encoding", "gzip")
-			.POST(HttpRequest.BodyPublishers.ofString(body))
+			.POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()))
 			.build(), HttpResponse.BodyHandlers.ofString());
 		assertThat(response.statusCode()).isEqualTo(200);
 		assertThat(response.body()).contains("ok refs/heads/agent/work");
