@@ -340,6 +340,8 @@ http {{
             "--warden.audit.file=" + audit,
             "--warden.revocations.file=" + os.path.join(self.tmp, "revocations.jsonl"),
             "--warden.mirror.dir=" + os.path.join(self.tmp, "mirrors"),
+            # these sections measure the relay: clones served from the mirror are the cache section's
+            "--warden.cache.enabled=false",
             "--management.server.port=0"] + self.args.warden_arg
         p = start("git-warden", argv, os.path.join(self.logs, "git-warden.log"))
         if not wait_port(port, 120, p):
@@ -726,11 +728,12 @@ http {{
 
     # ------------------------------------------------------------ main
     CLASSIC = ("clone", "fetch", "push", "pushbig", "inforefs", "concurrency", "stalled", "huge")
-    SECTIONS = CLASSIC + ("latency", "resilience")
+    SECTIONS = CLASSIC + ("latency", "resilience", "cache")
 
     def run(self):
         self.only = set(self.args.only.split(",")) if self.args.only else \
-            {"clone", "fetch", "push", "pushbig", "inforefs", "concurrency", "stalled", "latency", "resilience"} | \
+            {"clone", "fetch", "push", "pushbig", "inforefs", "concurrency", "stalled", "latency", "resilience",
+             "cache"} | \
             (set() if self.quick else {"huge"})
         unknown = self.only - set(self.SECTIONS)
         if unknown:
@@ -742,7 +745,7 @@ http {{
             self.run_classic(R)
         if self.args.serve:
             return
-        if self.only & {"latency", "resilience"}:
+        if self.only & {"latency", "resilience", "cache"}:
             stop_all()  # the classic section's servers; the next sections start their own
             self.run_lighttpd_sections(R)
         self._sampling = False
@@ -799,6 +802,10 @@ http {{
         if not os.path.isdir(self.repo("small")):
             gen_history_repo(self.repo("small"), self.sizes["small_files"], self.sizes["small_commits"], old_back=3)
         sh(["git", "-C", self.repo("small"), "config", "http.receivepack", "false"])
+        if "cache" in self.only and not os.path.isdir(self.repo("big")):
+            gen_random_repo(self.repo("big"), self.sizes["big"])
+        if "cache" in self.only and not os.path.isdir(self.repo("many")):
+            gen_history_repo(self.repo("many"), self.sizes["many_files"], self.sizes["many_commits"])
         init_push_target(self.repo("lat-push"), self.repo("small"))
         init_push_target(self.repo("res-push"), self.repo("small"))
         stack = GitStack(os.path.join(self.work, "stack"), self.repos, self.logs, find_jar(self.args.jar),
@@ -819,6 +826,13 @@ http {{
                 self.section = "resilience"
                 sec.evaluate(R["resilience"])
                 R["resilience-report"] = sec.report(R["resilience"])
+            if "cache" in self.only:
+                from cache import CacheSection
+                sec = CacheSection(self, stack)
+                R["cache"] = sec.run()
+                self.section = "cache"
+                sec.evaluate(R["cache"])
+                R["cache-report"] = sec.report(R["cache"])
         finally:
             stack.stop_warden()
 
@@ -1030,6 +1044,7 @@ http {{
         classic = self.classic_report(R) if self.classic else []
         lat = (targets("latency", "### Targets (issue 19)\n") + R["latency-report"][1:]) if "latency-report" in R else []
         res = (targets("resilience", "### Targets (issue 10)\n") + R["resilience-report"][1:]) if "resilience-report" in R else []
+        cac = (targets("cache", "### Targets (issue 15)\n") + R["cache-report"][1:]) if "cache-report" in R else []
         L = list(head)
         if classic:
             L += classic
@@ -1037,6 +1052,8 @@ http {{
             L += [R["latency-report"][0]] + lat
         if res:
             L += [R["resilience-report"][0]] + res
+        if cac:
+            L += [R["cache-report"][0]] + cac
         L.append("Raw per-run values: `results.csv`.\n")
         report = "\n".join(L)
         open(os.path.join(self.outdir, "report.md"), "w").write(report)
@@ -1060,6 +1077,8 @@ http {{
                 blocks["latency"] = "\n".join(short + [x.replace("### ", "#### ") for x in lat])
             if res:
                 blocks["resilience"] = "\n".join(short + [x.replace("### ", "#### ") for x in res])
+            if cac:
+                blocks["cache"] = "\n".join(short + [x.replace("### ", "#### ") for x in cac])
             self.update_docs(blocks)
 
     def classic_report(self, R):
@@ -1181,7 +1200,7 @@ def main():
     ap.add_argument("--skip-build", action="store_true", help="(run.sh) do not rebuild the jar")
     ap.add_argument("--paths", default="direct,nginx,warden")
     ap.add_argument("--only", default="", help="comma list of: clone,fetch,push,pushbig,inforefs,concurrency,stalled,"
-                                                "huge (the relay sections), latency, resilience")
+                                                "huge (the relay sections), latency, resilience, cache (the fetch cache)")
     ap.add_argument("--jar", default="", help="git-warden jar to measure (default: $WARDEN_JAR, else the newest "
                                               "target/git-warden-*.jar of this checkout)")
     ap.add_argument("--lat-rounds", type=int, default=0, help="latency: sequential rounds (default 2000, quick 150)")

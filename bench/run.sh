@@ -5,6 +5,7 @@
 #   bench/run.sh [--quick] [--skip-build] [--no-jmh] [--jar PATH] [--paths direct,nginx,warden] [--only LIST] [--runs N]
 #   bench/run.sh --only latency      # per-request latency, single client (issue 19), lighttpd upstream
 #   bench/run.sh --only resilience   # hostile clients vs a session (issue 10)
+#   bench/run.sh --only cache        # clones served from the mirror vs direct (issue 15)
 #
 # --jar PATH (or WARDEN_JAR=PATH) measures that jar, e.g. one built in another worktree, and skips the build.
 # Not part of ./mvnw verify. Everything listens on 127.0.0.1 only.
@@ -26,7 +27,7 @@ for a in "$@"; do
     --no-jmh) JMH=0 ;;
     --jar|--jar=*) SKIP_BUILD=1 ;;
     --only=*) ONLY="${a#--only=}" ;;
-    -h|--help) sed -n '2,11p' "$0"; exec python3 "$HERE/bench.py" --help ;;
+    -h|--help) sed -n '2,12p' "$0"; exec python3 "$HERE/bench.py" --help ;;
   esac
   [ "$prev" = "--only" ] && ONLY="$a"
   prev="$a"

@@ -64,6 +64,20 @@ public final class Mirror implements AutoCloseable {
 	}
 
 	/**
+	 * Moves the mirror's branches and tags to what the upstream advertised (and, for a complete
+	 * advertisement, deletes those it no longer lists) when the mirror already holds every advertised
+	 * object, without contacting the upstream; does nothing and returns {@code false} when something is
+	 * missing (the fetch that needs it brings it, with {@link #ensureServable}). For the fetch cache: an
+	 * advertisement alone ({@code git ls-remote}, a {@code git fetch} with nothing new) never causes an
+	 * upstream fetch.
+	 * @param advertised the upstream's refs, from a {@link RefAdvertisementTap}
+	 * @return true when the mirror holds every advertised object (its refs follow the advertisement)
+	 */
+	public boolean follow(AdvertisedRefs advertised) throws MirrorException {
+		return this.mirrors.follow(this.entry, this.repository, advertised);
+	}
+
+	/**
 	 * Makes the mirror hold these objects (a push's {@code old} ids, thin-pack bases): fetches when one
 	 * is missing, and fails with {@link MirrorException.Reason#OBJECTS_MISSING} when the upstream does
 	 * not have it either.

@@ -104,7 +104,9 @@ final class MirrorStore {
 	 * must not go to another host), no reflogs (they would keep pruned objects), replaced packs removed by GC
 	 * at once (it preserves them for readers in flight), unreachable objects kept loose for an hour (so an
 	 * object written just before a GC survives until a ref names it), bitmaps and a commit-graph for serving,
-	 * filters allowed and {@code refs/warden/} hidden when serving.
+	 * filters allowed and {@code refs/warden/} hidden when serving. Repacking is bounded in memory (one
+	 * thread, a 16 MiB delta search window, objects over 16 MiB never delta-compressed) so a GC of a large
+	 * mirror fits beside serving in a small heap.
 	 */
 	static void configure(StoredConfig config) throws IOException {
 		String before = config.toText();
@@ -119,6 +121,10 @@ final class MirrorStore {
 		config.setString("gc", null, "prunePackExpire", "now");
 		config.setBoolean("gc", null, "writeCommitGraph", true);
 		config.setBoolean("pack", null, "buildBitmaps", true);
+		config.setInt("pack", null, "threads", 1);
+		config.setString("pack", null, "windowMemory", "16m");
+		config.setString("pack", null, "deltaCacheSize", "8m");
+		config.setString("core", null, "bigFileThreshold", "16m");
 		config.setBoolean("uploadpack", null, "allowFilter", true);
 		config.setString("uploadpack", null, "hideRefs", MirrorRefs.WARDEN);
 		if (!before.equals(config.toText())) {

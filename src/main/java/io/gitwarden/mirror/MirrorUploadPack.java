@@ -15,6 +15,7 @@ import org.eclipse.jgit.lib.Config;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Ref;
 import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.storage.pack.PackConfig;
 import org.eclipse.jgit.transport.TransferConfig;
 import org.eclipse.jgit.transport.UploadPack;
 import org.eclipse.jgit.transport.WantNotValidException;
@@ -40,10 +41,28 @@ final class MirrorUploadPack {
 		config.setBoolean("uploadpack", null, "allowtipsha1inwant", false);
 		config.setBoolean("uploadpack", null, "allowanysha1inwant", false);
 		config.setBoolean("uploadpack", null, "allowrefinwant", true);
+		// a client sends it only when the upstream advertised it
+		config.setBoolean("uploadpack", null, "allowsidebandall", true);
 		uploadPack.setTransferConfig(new TransferConfig(config));
+		uploadPack.setPackConfig(packConfig(repository));
 		uploadPack.setRefFilter(MirrorUploadPack::visible);
 		uploadPack.setBiDirectionalPipe(false);
 		return uploadPack;
+	}
+
+	/**
+	 * How a served pack is written: the mirror's packs are reused as they are (whole packs with a bitmap
+	 * when a clone wants all of them, otherwise each object's stored form, deltas included) and no delta
+	 * search runs. The upstream already chose the deltas when it sent the objects, and the background GC
+	 * keeps them: searching again for every clone would cost far more CPU than the bytes it could save on
+	 * the way to a client near git-warden.
+	 */
+	static PackConfig packConfig(Repository repository) {
+		PackConfig pack = new PackConfig(repository);
+		pack.setDeltaCompress(false);
+		pack.setReuseDeltas(true);
+		pack.setReuseObjects(true);
+		return pack;
 	}
 
 	static Map<String, Ref> visible(Map<String, Ref> refs) {

@@ -183,12 +183,7 @@ public class RepositoryMirrors implements DisposableBean {
 			throws MirrorException {
 		long start = System.nanoTime();
 		try {
-			List<ObjectId> ids = new ArrayList<>();
-			advertised.refs().forEach((name, id) -> {
-				if (MirrorRefs.isMirrored(name)) {
-					ids.add(id);
-				}
-			});
+			List<ObjectId> ids = mirroredIds(advertised);
 			Outcome outcome;
 			if (check(() -> allPresent(repository, ids))) {
 				syncRefs(entry, repository, advertised);
@@ -204,6 +199,58 @@ public class RepositoryMirrors implements DisposableBean {
 			this.metrics.updateFailed(start);
 			throw ex;
 		}
+	}
+
+	/**
+	 * Follows an advertisement without the upstream. When some advertised objects are missing, a complete
+	 * advertisement still deletes the refs the upstream no longer lists and moves those whose new object is
+	 * here; refs whose new object is missing are left as they are, for the fetch that needs them.
+	 */
+	boolean follow(MirrorEntry entry, Repository repository, AdvertisedRefs advertised) throws MirrorException {
+		long start = System.nanoTime();
+		Map<String, ObjectId> present = new HashMap<>();
+		List<String> missing = new ArrayList<>();
+		try {
+			ObjectDatabase objects = repository.getObjectDatabase();
+			for (Map.Entry<String, ObjectId> ref : advertised.refs().entrySet()) {
+				if (MirrorRefs.isMirrored(ref.getKey())) {
+					if (objects.has(ref.getValue())) {
+						present.put(ref.getKey(), ref.getValue());
+					}
+					else {
+						missing.add(ref.getKey());
+					}
+				}
+			}
+			if (missing.isEmpty()) {
+				syncRefs(entry, repository, advertised);
+				this.metrics.update(Outcome.HIT, start);
+				return true;
+			}
+			if (advertised.complete()) {
+				for (String name : missing) {
+					Ref current = repository.getRefDatabase().exactRef(name);
+					if (current != null && current.getObjectId() != null) {
+						present.put(name, current.getObjectId());
+					}
+				}
+				syncRefs(entry, repository, new AdvertisedRefs(present, true, advertised.observedNanos()));
+			}
+			return false;
+		}
+		catch (IOException ex) {
+			throw storage(ex);
+		}
+	}
+
+	private static List<ObjectId> mirroredIds(AdvertisedRefs advertised) {
+		List<ObjectId> ids = new ArrayList<>();
+		advertised.refs().forEach((name, id) -> {
+			if (MirrorRefs.isMirrored(name)) {
+				ids.add(id);
+			}
+		});
+		return ids;
 	}
 
 	MirrorUpdate ensureObjects(MirrorEntry entry, Repository repository, Collection<? extends AnyObjectId> ids,

@@ -17,9 +17,11 @@ import org.eclipse.jgit.lib.ObjectId;
  * @param refPrefixes the {@code ref-prefix} arguments of a v2 {@code ls-refs}
  * @param shallow true when the client is shallow or asks to deepen ({@code shallow}, {@code deepen*})
  * @param filter the {@code filter} spec of a partial clone, or {@code null}
+ * @param unsupportedArguments v2 {@code fetch} arguments JGit's upload-pack would refuse (a capability the
+ * upstream advertised and the mirror's JGit does not know), cut at 64 characters
  */
 public record UploadPackRequest(boolean protocolV2, String command, Set<ObjectId> wants, List<String> wantRefs,
-		List<String> refPrefixes, boolean shallow, String filter) {
+		List<String> refPrefixes, boolean shallow, String filter, List<String> unsupportedArguments) {
 
 	public static final String FETCH = "fetch";
 
@@ -29,6 +31,7 @@ public record UploadPackRequest(boolean protocolV2, String command, Set<ObjectId
 		wants = Set.copyOf(wants);
 		wantRefs = List.copyOf(wantRefs);
 		refPrefixes = List.copyOf(refPrefixes);
+		unsupportedArguments = List.copyOf(unsupportedArguments);
 	}
 
 	/** True for a fetch (v0/v1, or v2 {@code command=fetch}). */
@@ -37,11 +40,12 @@ public record UploadPackRequest(boolean protocolV2, String command, Set<ObjectId
 	}
 
 	/**
-	 * True for a fetch a mirror can serve: a fetch by object id. A {@code want-ref} would be resolved
-	 * against the mirror's refs, which may lag the upstream's: forward those to the upstream.
+	 * True for a fetch a mirror can serve: a fetch by object id, with arguments JGit understands. A
+	 * {@code want-ref} would be resolved against the mirror's refs, which may lag the upstream's: forward
+	 * those to the upstream.
 	 */
 	public boolean servableFromMirror() {
-		return isFetch() && this.wantRefs.isEmpty();
+		return isFetch() && this.wantRefs.isEmpty() && this.unsupportedArguments.isEmpty();
 	}
 
 }

@@ -42,6 +42,13 @@ public final class UploadPackRequestParser {
 
 	private static final String COMMAND = "command=";
 
+	/**
+	 * The other v2 {@code fetch} arguments JGit's upload-pack accepts (as the mirror configures it); it
+	 * refuses any other, so such a request is left to the upstream.
+	 */
+	private static final Set<String> JGIT_FETCH_ARGUMENTS = Set.of("have", "done", "wait-for-done", "thin-pack",
+			"no-progress", "include-tag", "ofs-delta", "sideband-all", "packfile-uris");
+
 	private static final int ID_LENGTH = 40;
 
 	private final int maxWants;
@@ -148,8 +155,8 @@ public final class UploadPackRequestParser {
 					else if (line.startsWith(WANT_REF)) {
 						request.wantRef(line.substring(WANT_REF.length()));
 					}
-					else {
-						request.fetchArgument(line);
+					else if (!request.fetchArgument(line) && !JGIT_FETCH_ARGUMENTS.contains(keyword(line))) {
+						request.unsupported(line);
 					}
 				}
 				else if (UploadPackRequest.LS_REFS.equals(command) && line.startsWith(REF_PREFIX)) {
@@ -158,6 +165,11 @@ public final class UploadPackRequestParser {
 			}
 		}
 		return request.build(true, command);
+	}
+
+	private static String keyword(String line) {
+		int space = line.indexOf(' ');
+		return (space < 0) ? line : line.substring(0, space);
 	}
 
 	/** Collects one request's fields, within the limits. */
@@ -174,6 +186,8 @@ public final class UploadPackRequestParser {
 		private boolean shallow;
 
 		private String filter;
+
+		private final List<String> unsupported = new ArrayList<>();
 
 		Builder(int max) {
 			this.max = max;
@@ -208,6 +222,13 @@ public final class UploadPackRequestParser {
 			this.refPrefixes.add(prefix);
 		}
 
+		void unsupported(String line) throws InvalidRequestException {
+			if (this.unsupported.size() >= this.max) {
+				throw new InvalidRequestException("more than " + this.max + " unknown arguments");
+			}
+			this.unsupported.add((line.length() > 64) ? line.substring(0, 64) : line);
+		}
+
 		/** Shallow, deepen and filter lines; true when {@code line} was one of them. */
 		boolean fetchArgument(String line) {
 			if (line.startsWith(SHALLOW) || line.startsWith(DEEPEN)) {
@@ -223,7 +244,7 @@ public final class UploadPackRequestParser {
 
 		UploadPackRequest build(boolean v2, String command) {
 			return new UploadPackRequest(v2, command, this.wants, this.wantRefs, this.refPrefixes, this.shallow,
-					this.filter);
+					this.filter, this.unsupported);
 		}
 
 	}

@@ -124,7 +124,14 @@ class AuditIntegrationTests {
 			assertThat(text(event, "decision")).isEqualTo("allowed");
 			assertThat(text(event, "repo")).isEqualTo(repo);
 			assertThat(event.get("status").asInt()).isEqualTo(200);
-			assertThat(event.get("upstreamStatus").asInt()).isEqualTo(200);
+			if (event.has("cache")) {
+				// a fetch served from the repository's mirror by the fetch cache: the upstream was not asked
+				assertThat(text(event, "cache")).isIn("hit", "miss");
+				assertThat(event.has("upstreamStatus")).isFalse();
+			}
+			else {
+				assertThat(event.get("upstreamStatus").asInt()).isEqualTo(200);
+			}
 			assertThat(text(event, "tokenSha256")).isEqualTo(JwtTokenVerifier.sha256(token));
 			assertThat(text(event, "client")).isEqualTo("127.0.0.1");
 			assertThat(text(event, "userAgent")).startsWith("git/");
@@ -132,6 +139,10 @@ class AuditIntegrationTests {
 			assertThat(event.get("requestId").asString()).isNotBlank();
 			assertThat(event.has("reason")).isFalse();
 		}
+		assertThat(events).filteredOn((e) -> "fetch".equals(text(e, "operation")))
+			.extracting((e) -> text(e, "cache"))
+			.as("the clone's fetch went to the cache (a v2 ls-refs has no cache field)")
+			.contains("miss");
 		JsonNode fetch = events.stream().filter((e) -> "fetch".equals(text(e, "operation"))).findFirst().orElseThrow();
 		assertThat(fetch.get("bytesOut").asLong()).isPositive();
 		JsonNode push = events.stream().filter((e) -> "push".equals(text(e, "operation"))).findFirst().orElseThrow();

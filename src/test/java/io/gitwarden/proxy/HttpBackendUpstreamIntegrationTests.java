@@ -8,9 +8,16 @@ import org.junit.jupiter.api.AfterAll;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestPropertySource;
 
-/** The end-to-end scenarios against git http-backend (behind a CGI bridge) as the upstream. */
+/**
+ * The end-to-end scenarios against git http-backend (behind a CGI bridge) as the upstream, with the fetch
+ * cache off: every request of the client reaches the upstream as it was sent, which the protocol
+ * assertions check. The same scenarios run with the cache on against JGit
+ * ({@link JGitUpstreamIntegrationTests}); the cache has its own suite ({@code FetchCacheIntegrationTests}).
+ */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@TestPropertySource(properties = "warden.cache.enabled=false")
 class HttpBackendUpstreamIntegrationTests extends AbstractGitScenarios {
 
 	static Fixture fixture;

@@ -9,7 +9,10 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-/** The end-to-end scenarios against JGit's GitServlet as the upstream. */
+/**
+ * The end-to-end scenarios against JGit's GitServlet as the upstream, with the fetch cache on (the
+ * default): clones and fetches are served from the mirror.
+ */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class JGitUpstreamIntegrationTests extends AbstractGitScenarios {
 
