@@ -172,6 +172,7 @@ http {{
             "--warden.mirror.dir=" + os.path.join(data, "mirrors"),
             "--management.server.port=0"] + self.warden_args
         self.warden_log = os.path.join(self.logs, "git-warden-%s%d.log" % (tag + "-" if tag else "", self.warden_count))
+        open(self.warden_log, "wb").close()  # one process per log: counts of errors in it are this run's
         t = time.perf_counter()
         p = start("git-warden", argv, self.warden_log)
         self.ports["warden"] = port

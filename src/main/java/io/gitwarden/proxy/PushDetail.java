@@ -16,20 +16,32 @@ import tools.jackson.databind.node.ObjectNode;
  * upstream's own report-status line for that ref ({@code unknown} when it did not arrive); the push
  * options; and what content inspection did.
  *
- * @param verdicts git-warden's verdict per command, in request order
+ * @param verdicts git-warden's verdict per command, in request order (at most {@link #MAX_UPDATES})
+ * @param verdictsOmitted commands left out of {@code verdicts}
  * @param upstreamResults the upstream's per-ref results, in the order reported
  * @param pushOptions the push options the client sent
  * @param forced ref name to overwritten id, for allowed non-fast-forward updates
  * @param inspection what content inspection found and cost, or {@code null} when it did not run
  */
-record PushDetail(List<RefVerdict> verdicts, List<RefResult> upstreamResults, List<String> pushOptions,
-		Map<String, String> forced, ExchangeDetail inspection) implements ExchangeDetail {
+record PushDetail(List<RefVerdict> verdicts, int verdictsOmitted, List<RefResult> upstreamResults,
+		List<String> pushOptions, Map<String, String> forced, ExchangeDetail inspection) implements ExchangeDetail {
 
 	PushDetail {
 		verdicts = List.copyOf(verdicts);
 		upstreamResults = List.copyOf(upstreamResults);
 		pushOptions = List.copyOf(pushOptions);
 		forced = Map.copyOf(forced);
+	}
+
+	/**
+	 * Keeps at most {@link #MAX_UPDATES} verdicts (refused ones first when there are more) and counts the
+	 * rest: the detail lives until the request is recorded, which for a client that does not read its answer
+	 * can be long, and a thousand parsed commands per hostile push would fill a small heap.
+	 */
+	PushDetail(List<RefVerdict> verdicts, List<RefResult> upstreamResults, List<String> pushOptions,
+			Map<String, String> forced, ExchangeDetail inspection) {
+		this(kept(verdicts), Math.max(0, verdicts.size() - MAX_UPDATES), upstreamResults, pushOptions, forced,
+				inspection);
 	}
 
 	/**
@@ -41,6 +53,15 @@ record PushDetail(List<RefVerdict> verdicts, List<RefResult> upstreamResults, Li
 	 */
 	record RefResult(String ref, boolean ok, String reason) {
 
+	}
+
+	private static List<RefVerdict> kept(List<RefVerdict> verdicts) {
+		if (verdicts.size() <= MAX_UPDATES) {
+			return verdicts;
+		}
+		List<RefVerdict> ordered = new ArrayList<>(verdicts);
+		ordered.sort(Comparator.comparing(RefVerdict::isAllowed));
+		return ordered.subList(0, MAX_UPDATES);
 	}
 
 	/**
@@ -68,19 +89,14 @@ record PushDetail(List<RefVerdict> verdicts, List<RefResult> upstreamResults, Li
 		}
 	}
 
-	/**
-	 * Writes at most {@link #MAX_UPDATES} entries (refused ones first when there are more); returns how many
-	 * were left out.
-	 */
+	/** Writes the kept verdicts and the upstream's other results; returns how many entries were left out. */
 	private int updates(ArrayNode updates) {
 		List<RefResult> upstream = new ArrayList<>(this.upstreamResults);
-		List<RefVerdict> ordered = new ArrayList<>(this.verdicts);
-		if (ordered.size() > MAX_UPDATES) {
-			ordered.sort(Comparator.comparing(RefVerdict::isAllowed));
+		writeVerdicts(updates, this.verdicts, upstream);
+		if (this.verdictsOmitted > 0) {
 			// the upstream's results of the commands left out are not written either
-			return ordered.size() + upstream.size() - writeVerdicts(updates, ordered.subList(0, MAX_UPDATES), upstream);
+			return this.verdictsOmitted;
 		}
-		writeVerdicts(updates, ordered, upstream);
 		int omitted = 0;
 		for (RefResult extra : upstream) {
 			if (updates.size() >= MAX_UPDATES) {
