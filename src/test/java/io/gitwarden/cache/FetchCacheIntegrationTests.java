@@ -270,6 +270,8 @@ class FetchCacheIntegrationTests {
 	void aSessionCannotGetAnotherRepositorysObjectsByAskingForTheirIds() throws Exception {
 		String other = this.repo + "-secret";
 		fixture.createUpstream(other);
+		// a commit of its own: the seed commits of two repositories made in the same second are the same objects
+		fixture.repositories.advance(other, "main", "secret-" + java.util.UUID.randomUUID() + ".txt");
 		fixture.clone(this.port, other, 2);
 		String secret = fixture.repositories.resolve(other, "refs/heads/main");
 		String myToken = CacheFixture.token(this.repo);
