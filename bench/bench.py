@@ -807,6 +807,9 @@ http {{
         if "cache" in self.only and not os.path.isdir(self.repo("many")):
             gen_history_repo(self.repo("many"), self.sizes["many_files"], self.sizes["many_commits"])
         init_push_target(self.repo("lat-push"), self.repo("small"))
+        for p in ("direct", "nginx", "warden"):
+            # one target per path, as for the small push: git-warden's branch advances only through git-warden
+            init_push_target(self.repo("lat-push-" + p), self.repo("small"))
         init_push_target(self.repo("res-push"), self.repo("small"))
         stack = GitStack(os.path.join(self.work, "stack"), self.repos, self.logs, find_jar(self.args.jar),
                          self.args.jvm_opt, self.args.warden_arg)

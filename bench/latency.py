@@ -239,7 +239,7 @@ class LatencySection:
 
         w, n = self.git_runs["push"]
         res["push"] = interleave("git push (10 new files)", w, n, lambda p: b.git(
-            ["-C", local, "push", "-q", s.url(p, "lat-push"), "HEAD:refs/heads/agent/bench"], timeout=60),
+            ["-C", local, "push", "-q", s.url(p, "lat-push-" + p), "HEAD:refs/heads/agent/bench"], timeout=60),
             setup=new_files)
         shutil.rmtree(tmp, ignore_errors=True)
         return res
