@@ -22,6 +22,7 @@ import io.gitwarden.auth.SessionToken;
 import io.gitwarden.policy.Authorizer;
 import io.gitwarden.policy.Permission;
 import io.gitwarden.protocol.RepositoryId;
+import io.gitwarden.refusal.DataSizes;
 import io.gitwarden.refusal.Refusal;
 import io.gitwarden.refusal.RefusalReason;
 import io.gitwarden.upstream.UpstreamRefusal;
@@ -112,7 +113,7 @@ final class BatchService {
 		for (Requested object : requested) {
 			if (object.size() > this.properties.maxObjectSize().toBytes()) {
 				Refusal refusal = new Refusal(RefusalReason.LFS_OBJECT_TOO_LARGE, shortOid(object.oid()),
-						LfsResponses.size(this.properties.maxObjectSize()));
+						DataSizes.format(this.properties.maxObjectSize()));
 				refused.put(object.oid(), errorObject(object, REFUSED_CODE, LfsResponses.message(refusal)));
 			}
 			else {
@@ -188,7 +189,7 @@ final class BatchService {
 			if (actions.has("upload")) {
 				if (!this.uploads.fits(session.session(), plannedUploads, object.size())) {
 					Refusal quota = new Refusal(RefusalReason.LFS_UPLOAD_QUOTA,
-							LfsResponses.size(this.uploads.limit()));
+							DataSizes.format(this.uploads.limit()));
 					out.add(errorObject(object, REFUSED_CODE, LfsResponses.message(quota)));
 					results.add(new LfsDetail.ObjectResult(object.oid(), object.size(), "refused", REFUSED_CODE));
 					continue;

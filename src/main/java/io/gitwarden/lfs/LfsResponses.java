@@ -11,7 +11,6 @@ import io.gitwarden.web.RefusalStatus;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
-import org.springframework.util.unit.DataSize;
 
 /**
  * LFS's wire format of git-warden's own answers: a refusal of a whole request is the status of its reason
@@ -68,21 +67,6 @@ final class LfsResponses {
 		response.setContentLength(bytes.length);
 		response.getOutputStream().write(bytes);
 		response.flushBuffer();
-	}
-
-	/** A size as people write it: {@code 2GB}, {@code 512MB}, {@code 100KB}, {@code 1000B}. */
-	static String size(DataSize size) {
-		long bytes = size.toBytes();
-		if (bytes >= DataSize.ofGigabytes(1).toBytes() && bytes % DataSize.ofGigabytes(1).toBytes() == 0) {
-			return size.toGigabytes() + "GB";
-		}
-		if (bytes >= DataSize.ofMegabytes(1).toBytes() && bytes % DataSize.ofMegabytes(1).toBytes() == 0) {
-			return size.toMegabytes() + "MB";
-		}
-		if (bytes >= DataSize.ofKilobytes(1).toBytes() && bytes % DataSize.ofKilobytes(1).toBytes() == 0) {
-			return size.toKilobytes() + "KB";
-		}
-		return bytes + "B";
 	}
 
 	/** Text from the upstream, cut and reduced to printable ASCII, for a message git-lfs prints. */

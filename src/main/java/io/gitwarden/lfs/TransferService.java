@@ -11,6 +11,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import io.gitwarden.auth.SessionRevocations;
 import io.gitwarden.auth.SessionToken;
 import io.gitwarden.policy.Permission;
+import io.gitwarden.refusal.DataSizes;
 import io.gitwarden.refusal.Refusal;
 import io.gitwarden.refusal.RefusalReason;
 import io.gitwarden.upstream.UpstreamRefusal;
@@ -79,7 +80,7 @@ final class TransferService {
 		}
 		if (claims.size() > this.properties.maxObjectSize().toBytes()) {
 			throw new Refusal(RefusalReason.LFS_OBJECT_TOO_LARGE, BatchService.shortOid(claims.oid()),
-					LfsResponses.size(this.properties.maxObjectSize()));
+					DataSizes.format(this.properties.maxObjectSize()));
 		}
 		return transfer;
 	}

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -23,6 +24,7 @@ import io.gitwarden.mirror.RepositoryMirrors;
 import io.gitwarden.policy.PushDecision;
 import io.gitwarden.policy.RefVerdict;
 import io.gitwarden.protocol.RepositoryId;
+import io.gitwarden.refusal.DataSizes;
 import io.gitwarden.refusal.Refusal;
 import io.gitwarden.refusal.RefusalReason;
 import io.gitwarden.web.RequestLimits;
@@ -130,7 +132,7 @@ class PushInspections {
 	}
 
 	private static Set<ObjectId> oldIds(List<ReceiveCommand> commands) {
-		java.util.Set<ObjectId> ids = new java.util.LinkedHashSet<>();
+		Set<ObjectId> ids = new LinkedHashSet<>();
 		for (ReceiveCommand command : commands) {
 			if (!command.getOldId().equals(ObjectId.zeroId())) {
 				ids.add(command.getOldId().copy());
@@ -143,18 +145,6 @@ class PushInspections {
 		if (mirror != null) {
 			mirror.close();
 		}
-	}
-
-	/** A size as people write it: {@code 100MB}, {@code 256KB}, {@code 1500B}. */
-	static String readable(org.springframework.util.unit.DataSize size) {
-		long bytes = size.toBytes();
-		if (bytes % (1024L * 1024 * 1024) == 0) {
-			return size.toGigabytes() + "GB";
-		}
-		if (bytes % (1024L * 1024) == 0) {
-			return size.toMegabytes() + "MB";
-		}
-		return (bytes % 1024 == 0) ? size.toKilobytes() + "KB" : bytes + "B";
 	}
 
 	static RefusalReason reason(ContentRule rule) {
@@ -247,7 +237,7 @@ class PushInspections {
 			ContentPolicyProperties policy = this.owner.policy;
 			Object[] args = switch (reason) {
 				case PROTECTED_PATH -> new Object[] { String.join(", ", policy.protectedPaths()) };
-				case FILE_TOO_LARGE -> new Object[] { readable(policy.maxFileSize()) };
+				case FILE_TOO_LARGE -> new Object[] { DataSizes.format(policy.maxFileSize()) };
 				case NON_FAST_FORWARD -> new Object[] { command.getRefName() };
 				default -> new Object[0];
 			};
