@@ -107,8 +107,12 @@ class PushInspections {
 		}
 		catch (IOException | RuntimeException | Error ex) {
 			close(mirror);
-			this.slots.release();
 			throw ex;
+		}
+		finally {
+			// the slot bounds the work of inspecting (CPU, inflaters, JGit's caches), not the forward that
+			// follows: an allowed push streaming to a slow upstream must not keep other pushes waiting
+			this.slots.release();
 		}
 	}
 
@@ -158,7 +162,7 @@ class PushInspections {
 		};
 	}
 
-	/** An inspected push: its decision, and what to do once the upstream has answered. Holds a slot. */
+	/** An inspected push: its decision, and what to do once the upstream has answered. Holds the mirror open. */
 	static final class Inspected implements AutoCloseable {
 
 		private final PushInspections owner;
@@ -308,10 +312,9 @@ class PushInspections {
 				if (this.inspection != null) {
 					this.inspection.close();
 				}
-				PushInspections.close(this.mirror);
 			}
 			finally {
-				this.owner.slots.release();
+				PushInspections.close(this.mirror);
 			}
 		}
 

@@ -24,8 +24,8 @@ import org.springframework.util.unit.DataSize;
  * the reason instead of a broken pipe; past it the connection is closed (default 30s)
  * @param spoolDir where request bodies larger than 64 KiB are kept while they are inspected (default the
  * system temporary directory)
- * @param concurrentInspections pushes inspected and forwarded at once; more wait up to
- * {@code inspectionQueueTimeout} (default 8)
+ * @param concurrentInspections pushes inspected at once (their forward to the upstream is not counted);
+ * more wait up to {@code inspectionQueueTimeout} (default 8)
  * @param inspectionQueueTimeout longest wait for an inspection slot before answering busy (default 30s)
  */
 @ConfigurationProperties("warden.limits")
