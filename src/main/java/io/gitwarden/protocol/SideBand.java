@@ -19,7 +19,7 @@ public enum SideBand {
 	}
 
 	/** The flavour named in a client's capability list; 64k wins when both are present. */
-	static SideBand requestedBy(java.util.Set<String> capabilities) {
+	public static SideBand requestedBy(java.util.Set<String> capabilities) {
 		if (ReceivePackCommandParser.hasCapability(capabilities, ReceivePackRequest.SIDE_BAND_64K)) {
 			return LARGE;
 		}

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
@@ -25,6 +26,7 @@ import io.gitwarden.protocol.ProtocolException;
 import io.gitwarden.protocol.ReceivePackCommandParser;
 import io.gitwarden.protocol.ReceivePackRequest;
 import io.gitwarden.protocol.ReportStatusParser;
+import io.gitwarden.protocol.SideBand;
 import io.gitwarden.proxy.PushDetail.RefResult;
 import io.gitwarden.refusal.Refusal;
 import io.gitwarden.refusal.RefusalReason;
@@ -104,7 +106,7 @@ class PushService {
 				// Read the rest without keeping it: replying early makes git print a broken pipe, not the reason.
 				this.bodies.drain(request, body);
 				spool.finish();
-				return decideAndRefuse(grant, spool, response);
+				return decideAndRefuse(grant, spool, response, scan.sideBand);
 			}
 			new TeeInputStream(body, spool).transferTo(OutputStream.nullOutputStream());
 			spool.finish();
@@ -124,8 +126,14 @@ class PushService {
 			if (!decision.isAllowed()) {
 				return refuse(response, push, decision, List.of());
 			}
-			try (PushInspections.Inspected inspected = this.inspections.inspect(route.repository(), push.commands(),
-					spool, push.sectionLength())) {
+			PushInspections.Inspected inspection;
+			try {
+				inspection = this.inspections.inspect(route.repository(), push.commands(), spool, push.sectionLength());
+			}
+			catch (Refusal busy) {
+				return fatal(response, busy, push.sideBand());
+			}
+			try (PushInspections.Inspected inspected = inspection) {
 				if (!inspected.isAllowed()) {
 					PushDecision refused = inspected.decision(decision);
 					GitResponses.refusePush(response, push.sideBand(), refused, inspected.details());
@@ -143,18 +151,20 @@ class PushService {
 	 * these slots: hostile pushes of a thousand long ref names all finish their (time-bounded) drain at about
 	 * the same moment, and parsing and answering them together would exhaust a small heap.
 	 */
-	private ServiceResult decideAndRefuse(Grant grant, Spool spool, HttpServletResponse response) throws IOException {
+	private ServiceResult decideAndRefuse(Grant grant, Spool spool, HttpServletResponse response, SideBand sideBand)
+			throws IOException {
 		if (spool.length() <= LARGE_COMMAND_SECTION) {
 			return parseAndRefuse(grant, spool, response);
 		}
 		try {
 			if (!this.largeRefusals.tryAcquire(LARGE_REFUSAL_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
-				throw new Refusal(RefusalReason.SERVER_BUSY, "too many large refused pushes at once");
+				return fatal(response, new Refusal(RefusalReason.SERVER_BUSY, "too many large refused pushes at once"),
+						sideBand);
 			}
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
-			throw new Refusal(RefusalReason.SERVER_BUSY, "interrupted");
+			return fatal(response, new Refusal(RefusalReason.SERVER_BUSY, "interrupted"), sideBand);
 		}
 		try {
 			return parseAndRefuse(grant, spool, response);
@@ -184,8 +194,16 @@ class PushService {
 	}
 
 	private static ServiceResult protocolError(HttpServletResponse response, ProtocolException ex) throws IOException {
-		Refusal refusal = refusalFor(ex);
-		GitResponses.protocolError(response, refusal, ex.sideBand());
+		return fatal(response, refusalFor(ex), ex.sideBand());
+	}
+
+	/**
+	 * Refuses the whole push in git's own format once its command section was read (a 503 to a POST would
+	 * make git print only the status, not the reason).
+	 */
+	private static ServiceResult fatal(HttpServletResponse response, Refusal refusal, SideBand sideBand)
+			throws IOException {
+		GitResponses.protocolError(response, refusal, sideBand);
 		return new ServiceResult(0, 0, refusal.reason(), refusal.getMessage(), List.of());
 	}
 
@@ -262,8 +280,15 @@ class PushService {
 
 		private boolean refused;
 
+		private SideBand sideBand = SideBand.NONE;
+
 		RefusalScan(Grant grant) {
 			this.grant = grant;
+		}
+
+		@Override
+		public void capabilities(Set<String> capabilities) {
+			this.sideBand = SideBand.requestedBy(capabilities);
 		}
 
 		@Override
