@@ -1,6 +1,5 @@
 package io.gitwarden.console;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -8,13 +7,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 
 import io.gitwarden.auth.Revocation;
 import io.gitwarden.auth.SessionRevocations;
+import io.gitwarden.testsupport.HeadlessChromium;
 import io.gitwarden.testsupport.Eventually;
 import io.gitwarden.testsupport.GitCli;
 import io.gitwarden.testsupport.GitHttpBackendServer;
@@ -25,13 +24,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
-import org.openqa.selenium.Dimension;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import tools.jackson.databind.JsonNode;
@@ -61,10 +56,6 @@ class ConsoleBrowserTests {
 
 	static final String REPO = "acme/widgets";
 
-	static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-
-	static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-
 	static final Path SCREENSHOTS = Path.of("target", "console-screenshots");
 
 	static final JsonMapper JSON = JsonMapper.builder().build();
@@ -76,6 +67,8 @@ class ConsoleBrowserTests {
 	static GitCli git;
 
 	static GitHttpBackendServer upstream;
+
+	static HeadlessChromium chromium;
 
 	static ChromeDriver browser;
 
@@ -109,26 +102,14 @@ class ConsoleBrowserTests {
 
 	@BeforeAll
 	static void startBrowser() throws IOException {
-		assertThat(CHROMIUM).as("Debian's chromium package (.ci/run installs it)").isExecutable();
-		assertThat(CHROMEDRIVER).as("Debian's chromium-driver package (.ci/run installs it)").isExecutable();
-		ChromeOptions options = new ChromeOptions();
-		options.setBinary(CHROMIUM.toFile());
-		options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-				"--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-				"--disable-extensions", "--user-data-dir=" + Files.createTempDirectory("warden-chromium"),
-				"--window-size=1200,760");
-		ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
-			.usingAnyFreePort()
-			.build();
-		browser = new ChromeDriver(service, options);
-		browser.manage().window().setSize(new Dimension(1200, 760));
-		Files.createDirectories(SCREENSHOTS);
+		chromium = HeadlessChromium.start(SCREENSHOTS);
+		browser = chromium.driver();
 	}
 
 	@AfterAll
 	static void stop() {
-		if (browser != null) {
-			browser.quit();
+		if (chromium != null) {
+			chromium.close();
 		}
 		if (upstream != null) {
 			upstream.close();
@@ -165,7 +146,7 @@ class ConsoleBrowserTests {
 		signIn("not-the-admin-token-at-all");
 		assertThat(browser.getCurrentUrl()).endsWith("/console/login?error");
 		assertThat(browser.findElement(By.cssSelector("p.error")).getText()).contains("not accepted");
-		screenshot("login");
+		chromium.screenshot("login");
 
 		signIn(ADMIN_TOKEN);
 		assertThat(browser.getCurrentUrl()).endsWith("/console/sessions");
@@ -176,29 +157,29 @@ class ConsoleBrowserTests {
 		assertThat(cookie.getPath()).isEqualTo("/console");
 		assertThat(cookie.isSecure()).as("plain HTTP here; Secure over TLS").isFalse();
 
-		WebElement suspicious = waitFor(By.cssSelector("tr[data-session='" + prowler + "']"));
+		WebElement suspicious = chromium.waitFor(By.cssSelector("tr[data-session='" + prowler + "']"));
 		assertThat(suspicious.getAttribute("class")).contains("suspicious");
 		assertThat(suspicious.findElement(By.cssSelector("td.denials")).getText()).isEqualTo("6");
-		WebElement row = waitFor(By.cssSelector("tr[data-session='" + session + "']"));
+		WebElement row = chromium.waitFor(By.cssSelector("tr[data-session='" + session + "']"));
 		assertThat(row.getAttribute("class")).doesNotContain("suspicious");
 		assertThat(row.findElement(By.cssSelector("td.pushes")).getText()).isEqualTo("2");
 		assertThat(row.findElement(By.cssSelector("td.denials")).getText()).isEqualTo("1");
 		assertThat(row.getText()).contains(REPO).contains("refs/heads/" + branch).contains("refs/heads/main");
-		screenshot("sessions");
+		chromium.screenshot("sessions");
 
 		row.findElement(By.cssSelector("a.session-link")).click();
-		wait(ExpectedConditions.urlContains("/console/sessions/" + session));
+		chromium.until(ExpectedConditions.urlContains("/console/sessions/" + session));
 		String timeline = browser.findElement(By.id("events")).getText();
 		assertThat(timeline).contains("refs/heads/" + branch).contains("refs/heads/main")
 			.contains("refs/heads/main is protected").contains("protected-branch").contains("→");
 		assertThat(browser.findElements(By.cssSelector("#events tbody tr"))).hasSizeGreaterThanOrEqualTo(6);
-		screenshot("session");
+		chromium.screenshot("session");
 
 		browser.findElement(By.id("revoke")).click();
-		wait(ExpectedConditions.urlContains("/revoke"));
-		screenshot("revoke");
+		chromium.until(ExpectedConditions.urlContains("/revoke"));
+		chromium.screenshot("revoke");
 		browser.findElement(By.id("confirm-revoke")).click();
-		waitFor(By.id("revoked-notice"));
+		chromium.waitFor(By.id("revoked-notice"));
 		assertThat(browser.findElement(By.id("revoked-badge")).getText()).isEqualTo("revoked");
 
 		GitCli.Result refused = git.run(work, "fetch", "origin");
@@ -279,26 +260,26 @@ class ConsoleBrowserTests {
 		assertThat(git.run(scratch, "ls-remote", url(token).replace(REPO, "acme/other")).exitCode()).isNotZero();
 
 		browser.get(base() + "/console/denials?reason=repository-not-in-scope");
-		WebElement first = waitFor(By.cssSelector("#events tbody tr"));
+		WebElement first = chromium.waitFor(By.cssSelector("#events tbody tr"));
 		assertThat(first.getText()).contains(session).contains("acme/other").contains("repository-not-in-scope");
 		assertThat(browser.findElement(By.name("reason")).getAttribute("value")).isEqualTo("repository-not-in-scope");
-		wait(ExpectedConditions.attributeContains(By.id("live-status"), "class", "on"));
+		chromium.until(ExpectedConditions.attributeContains(By.id("live-status"), "class", "on"));
 
 		// a new denial appears without reloading the page
 		String later = "ses_later-" + UUID.randomUUID();
 		String laterToken = Tokens.forRepo(REPO).claim("sub", later).claim("branch", "agent/live").sign();
 		assertThat(git.run(scratch, "ls-remote", url(laterToken).replace(REPO, "acme/third")).exitCode()).isNotZero();
-		wait(ExpectedConditions.textToBePresentInElementLocated(By.id("events"), later));
-		screenshot("denials");
+		chromium.until(ExpectedConditions.textToBePresentInElementLocated(By.id("events"), later));
+		chromium.screenshot("denials");
 
 		browser.get(base() + "/console/chain");
 		for (int i = 0; i < 50 && !browser.findElements(By.id("chain-running")).isEmpty(); i++) {
 			new WebDriverWait(browser, Duration.ofMillis(200)).until((driver) -> true);
 			browser.navigate().refresh();
 		}
-		assertThat(waitFor(By.id("chain-verdict")).getText()).startsWith("Intact:");
+		assertThat(chromium.waitFor(By.id("chain-verdict")).getText()).startsWith("Intact:");
 		assertThat(browser.findElement(By.tagName("table")).getText()).contains("from genesis");
-		screenshot("chain");
+		chromium.screenshot("chain");
 	}
 
 	private void signedInBrowser() {
@@ -313,25 +294,12 @@ class ConsoleBrowserTests {
 		if (!browser.getCurrentUrl().contains("/console/login")) {
 			browser.get(base() + "/console/login");
 		}
-		WebElement field = waitFor(By.id("token"));
+		WebElement field = chromium.waitFor(By.id("token"));
 		field.clear();
 		field.sendKeys(token);
 		String before = browser.getCurrentUrl();
 		browser.findElement(By.id("sign-in")).click();
-		wait((driver) -> !driver.getCurrentUrl().equals(before) || !driver.findElements(By.cssSelector("p.error")).isEmpty());
-	}
-
-	private static WebElement waitFor(By locator) {
-		return wait(ExpectedConditions.presenceOfElementLocated(locator));
-	}
-
-	private static <T> T wait(java.util.function.Function<? super WebDriver, T> condition) {
-		return new WebDriverWait(browser, Duration.ofSeconds(30)).until(condition);
-	}
-
-	private static void screenshot(String name) throws IOException {
-		File shot = browser.getScreenshotAs(OutputType.FILE);
-		Files.copy(shot.toPath(), SCREENSHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+		chromium.until((driver) -> !driver.getCurrentUrl().equals(before) || !driver.findElements(By.cssSelector("p.error")).isEmpty());
 	}
 
 	private List<JsonNode> events(String via) throws IOException {

@@ -1,6 +1,5 @@
 package io.gitwarden.console;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -8,14 +7,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
 import io.gitwarden.auth.Revocation;
 import io.gitwarden.auth.SessionRevocations;
+import io.gitwarden.testsupport.HeadlessChromium;
 import io.gitwarden.testsupport.Eventually;
 import io.gitwarden.testsupport.Tokens;
 import org.junit.jupiter.api.AfterAll;
@@ -24,15 +22,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
-import org.openqa.selenium.Dimension;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
-import org.openqa.selenium.support.ui.WebDriverWait;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -57,10 +50,6 @@ class ConsoleOidcBrowserTests {
 
 	static final String ADMIN_TOKEN = "console-oidc-admin-token-0123456789";
 
-	static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-
-	static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-
 	static final Path SCREENSHOTS = Path.of("target", "console-screenshots");
 
 	static final JsonMapper JSON = JsonMapper.builder().build();
@@ -68,6 +57,8 @@ class ConsoleOidcBrowserTests {
 	static OidcTestProvider provider;
 
 	static Path auditFile;
+
+	static HeadlessChromium chromium;
 
 	static ChromeDriver browser;
 
@@ -105,26 +96,14 @@ class ConsoleOidcBrowserTests {
 
 	@BeforeAll
 	static void startBrowser() throws IOException {
-		assertThat(CHROMIUM).as("Debian's chromium package (.ci/run installs it)").isExecutable();
-		assertThat(CHROMEDRIVER).as("Debian's chromium-driver package (.ci/run installs it)").isExecutable();
-		ChromeOptions options = new ChromeOptions();
-		options.setBinary(CHROMIUM.toFile());
-		options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-				"--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-				"--disable-extensions", "--user-data-dir=" + Files.createTempDirectory("warden-chromium"),
-				"--window-size=1200,760");
-		ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
-			.usingAnyFreePort()
-			.build();
-		browser = new ChromeDriver(service, options);
-		browser.manage().window().setSize(new Dimension(1200, 760));
-		Files.createDirectories(SCREENSHOTS);
+		chromium = HeadlessChromium.start(SCREENSHOTS);
+		browser = chromium.driver();
 	}
 
 	@AfterAll
 	static void stop() {
-		if (browser != null) {
-			browser.quit();
+		if (chromium != null) {
+			chromium.close();
 		}
 		if (provider != null) {
 			provider.close();
@@ -141,14 +120,14 @@ class ConsoleOidcBrowserTests {
 	void anAllowedUserSignsInThroughTheProviderAndRevocationsNameThem() throws Exception {
 		browser.get(base() + "/console/sessions");
 		assertThat(browser.getCurrentUrl()).endsWith("/console/login");
-		WebElement link = waitFor(By.id("sign-in-idp"));
+		WebElement link = chromium.waitFor(By.id("sign-in-idp"));
 		assertThat(link.getText()).isEqualTo("Sign in with Test IdP");
 		assertThat(browser.findElement(By.id("token")).isDisplayed()).as("the token form stays").isTrue();
-		screenshot("login-oidc");
+		chromium.screenshot("login-oidc");
 
 		signInWithProvider("alice");
 		assertThat(browser.getCurrentUrl()).isEqualTo(base() + "/console/sessions");
-		waitFor(By.id("sessions"));
+		chromium.waitFor(By.id("sessions"));
 		Cookie cookie = browser.manage().getCookieNamed(ConsoleSecurity.COOKIE);
 		assertThat(cookie).as("console session cookie").isNotNull();
 		assertThat(cookie.getSameSite()).isEqualTo("Strict");
@@ -160,8 +139,8 @@ class ConsoleOidcBrowserTests {
 		// a revocation by this user names them
 		String session = "ses_oidc-" + UUID.randomUUID();
 		browser.get(base() + "/console/sessions/" + session + "/revoke");
-		waitFor(By.id("confirm-revoke")).click();
-		waitFor(By.id("revoked-notice"));
+		chromium.waitFor(By.id("confirm-revoke")).click();
+		chromium.waitFor(By.id("revoked-notice"));
 		assertThat(this.revocations.snapshot().revocations()).extracting(Revocation::session).contains(session);
 
 		List<JsonNode> events = Eventually.await(() -> consoleEvents(),
@@ -185,7 +164,7 @@ class ConsoleOidcBrowserTests {
 
 		// signing out ends the console session
 		browser.findElement(By.cssSelector("form.signout button")).click();
-		wait(ExpectedConditions.urlContains("/console/login"));
+		chromium.until(ExpectedConditions.urlContains("/console/login"));
 		browser.get(base() + "/console/sessions");
 		assertThat(browser.getCurrentUrl()).endsWith("/console/login");
 	}
@@ -195,7 +174,7 @@ class ConsoleOidcBrowserTests {
 		browser.get(base() + "/console/login");
 		signInWithProvider("bob");
 		assertThat(browser.getCurrentUrl()).isEqualTo(base() + "/console/sessions");
-		waitFor(By.id("sessions"));
+		chromium.waitFor(By.id("sessions"));
 	}
 
 	@Test
@@ -204,10 +183,10 @@ class ConsoleOidcBrowserTests {
 			browser.executeCdpCommand("Network.clearBrowserCookies", Map.of());
 			browser.get(base() + "/console/login");
 			signInWithProvider(user);
-			WebElement refusal = waitFor(By.id("not-allowed"));
+			WebElement refusal = chromium.waitFor(By.id("not-allowed"));
 			assertThat(refusal.getText()).isEqualTo(user + "@example.com is not allowed to use the console.");
 			if (user.equals("mallory")) {
-				screenshot("not-allowed");
+				chromium.screenshot("not-allowed");
 			}
 			browser.get(base() + "/console/sessions");
 			assertThat(browser.getCurrentUrl()).as(user + " has no console session").endsWith("/console/login");
@@ -236,11 +215,11 @@ class ConsoleOidcBrowserTests {
 	@Test
 	void theTokenFormStillWorks() {
 		browser.get(base() + "/console/login");
-		WebElement field = waitFor(By.id("token"));
+		WebElement field = chromium.waitFor(By.id("token"));
 		field.sendKeys(ADMIN_TOKEN);
 		browser.findElement(By.id("sign-in")).click();
-		wait(ExpectedConditions.urlToBe(base() + "/console/sessions"));
-		waitFor(By.id("sessions"));
+		chromium.until(ExpectedConditions.urlToBe(base() + "/console/sessions"));
+		chromium.waitFor(By.id("sessions"));
 	}
 
 	@Test
@@ -259,27 +238,14 @@ class ConsoleOidcBrowserTests {
 
 	/** Follows "Sign in with Test IdP" to the provider's own login page and signs in there. */
 	private void signInWithProvider(String user) {
-		waitFor(By.id("sign-in-idp")).click();
-		wait(ExpectedConditions.urlContains(provider.issuer() + "/login"));
-		waitFor(By.id("username")).sendKeys(user);
+		chromium.waitFor(By.id("sign-in-idp")).click();
+		chromium.until(ExpectedConditions.urlContains(provider.issuer() + "/login"));
+		chromium.waitFor(By.id("username")).sendKeys(user);
 		browser.findElement(By.id("password")).sendKeys(OidcTestProvider.PASSWORD);
 		browser.findElement(By.cssSelector("button[type=submit]")).click();
-		wait((driver) -> driver.getCurrentUrl().startsWith(base() + "/console/")
+		chromium.until((driver) -> driver.getCurrentUrl().startsWith(base() + "/console/")
 				&& !driver.getCurrentUrl().contains("/oauth2/code/")
 				|| !driver.findElements(By.id("not-allowed")).isEmpty());
-	}
-
-	private static WebElement waitFor(By locator) {
-		return wait(ExpectedConditions.presenceOfElementLocated(locator));
-	}
-
-	private static <T> T wait(java.util.function.Function<? super WebDriver, T> condition) {
-		return new WebDriverWait(browser, Duration.ofSeconds(30)).until(condition);
-	}
-
-	private static void screenshot(String name) throws IOException {
-		File shot = browser.getScreenshotAs(OutputType.FILE);
-		Files.copy(shot.toPath(), SCREENSHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
 	}
 
 	private List<JsonNode> consoleEvents() throws IOException {
