@@ -51,12 +51,14 @@ class FetchService {
 		UpstreamResponse upstream = this.upstream.open(route, access, request, null, false);
 		AdvertisementTap tap = this.cache.tapAdvertisement(route.service(), route.repository(),
 				upstream.header("Content-Encoding"));
+		ServiceResult result;
 		try {
-			return relay(route, request, response, upstream, tap.stream());
+			result = relay(route, request, response, upstream, tap.stream());
 		}
 		finally {
 			tap.relayed();
 		}
+		return ended(result, response);
 	}
 
 	/**
@@ -69,6 +71,9 @@ class FetchService {
 				CachedFetch cached = this.cache.prepare(route.repository(), body)) {
 			if (cached.fromMirror()) {
 				CachedFetch.Served served = cached.serve(response, request.getHeader("Git-Protocol"));
+				if (served == CachedFetch.Served.SERVED) {
+					ResponseRelay.end(response);
+				}
 				if (served != CachedFetch.Served.FORWARD) {
 					RefusalReason failed = (served == CachedFetch.Served.BROKEN) ? RefusalReason.TRANSFER_FAILED : null;
 					return new ServiceResult(0, 0, failed, (failed != null) ? failed.message() : null,
@@ -84,9 +89,18 @@ class FetchService {
 			finally {
 				cached.relayed();
 			}
+			ended(result, response);
 			return new ServiceResult(result.upstreamStatus(), result.upstreamNanos(), result.reason(),
 					result.reasonMessage(), details(cached));
 		}
+	}
+
+	/** Ends a response relayed whole, once what the relay fed (the mirror's view of the refs) has taken it. */
+	private static ServiceResult ended(ServiceResult result, HttpServletResponse response) {
+		if (result.reason() == null) {
+			ResponseRelay.end(response);
+		}
+		return result;
 	}
 
 	private static List<ExchangeDetail> details(CachedFetch cached) {

@@ -3,6 +3,7 @@ package io.gitwarden.proxy;
 import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -66,16 +67,33 @@ class GitEndpoint {
 		this.maxPathDepth = upstream.maxPathDepth();
 	}
 
+	/**
+	 * Everything no other controller claims and {@link GitRoutesFilter} did not serve: not a git endpoint,
+	 * answered as such and recorded.
+	 */
 	@RequestMapping("/**")
 	void handle(HttpServletRequest request, HttpServletResponse response) {
-		GitRoute route = null;
+		handle(route(request).orElse(null), request, response);
+	}
+
+	/** The git endpoint a request is for, if any. */
+	Optional<GitRoute> route(HttpServletRequest request) {
+		return GitRoute.parse(request.getMethod(), request.getRequestURI(), request.getQueryString(), this.maxPathDepth);
+	}
+
+	/**
+	 * Serves one request through the stages.
+	 * @param route the endpoint from {@link #route}, or {@code null} when the request is for none
+	 */
+	void handle(GitRoute route, HttpServletRequest request, HttpServletResponse response) {
 		String tokenSha256 = null;
 		SessionToken session = null;
 		ServiceResult result = null;
 		Refusal refusal = null;
 		try {
-			route = GitRoute.parse(request.getMethod(), request.getRequestURI(), request.getQueryString(), this.maxPathDepth)
-				.orElseThrow(() -> new Refusal(RefusalReason.NOT_A_GIT_ENDPOINT));
+			if (route == null) {
+				throw new Refusal(RefusalReason.NOT_A_GIT_ENDPOINT);
+			}
 			String token = SessionAuthenticator.extractToken(request.getHeader("Authorization"));
 			try {
 				session = this.authenticator.verify(token);

@@ -225,6 +225,10 @@ class PushService {
 			if (inspected != null) {
 				inspected.accepted(accepted(push.commands(), results));
 			}
+			if (failure == null) {
+				// after the mirror took the accepted commits: the next push of this client finds them there
+				ResponseRelay.end(response);
+			}
 			PushDetail detail = new PushDetail(decision.verdicts(), results, push.pushOptions(),
 					(inspected != null) ? inspected.forced() : Map.of(), (inspected != null) ? inspected.detail() : null);
 			return new ServiceResult(upstream.status(), upstream.elapsedNanos(), failure,

@@ -67,4 +67,20 @@ final class ResponseRelay {
 		return total;
 	}
 
+	/**
+	 * Ends a response whose body is complete: the last chunk goes to the client now, not after the filters
+	 * and the dispatcher have unwound and the request metrics have been recorded, which happens before
+	 * Tomcat would end it otherwise. Nothing may be written afterwards. A client that went away by now had
+	 * every byte of the answer written already; that is not held against the exchange (as it was not when
+	 * Tomcat ended the response).
+	 */
+	static void end(HttpServletResponse response) {
+		try {
+			response.getOutputStream().close();
+		}
+		catch (IOException ex) {
+			// the client is gone; nothing is lost
+		}
+	}
+
 }
