@@ -1221,6 +1221,9 @@ def main():
     ap.add_argument("--quiet-wait", type=int, default=600, metavar="SECONDS",
                     help="latency/resilience: longest wait for a quiet machine before measuring anyway")
     ap.add_argument("--runs", type=int, default=0, help="measured runs per path (default 5, quick 2)")
+    ap.add_argument("--upstream-link", default="", metavar="MBIT[,RTT_MS]",
+                    help="cache section: put the upstream behind an emulated link of this bandwidth and round trip "
+                         "(default RTT 20 ms), as a hosted git server is; clients still reach git-warden on loopback")
     ap.add_argument("--concurrency", default="", help="comma list of concurrent clone counts (default 100,500)")
     ap.add_argument("--stalled", type=int, default=0, help="stalled uploads (default 300, quick 30)")
     ap.add_argument("--fcgi-workers", type=int, default=32, help="fcgiwrap prefork workers in the upstream")

@@ -299,6 +299,15 @@ class CacheSection:
             shutil.copytree(big, bigwarm, copy_function=os.link)
         self.install_hook()
         R = dict(pack_mib=dir_bytes(big) / MIB)
+        link, upstream_port = None, self.s.ports["direct"]
+        if self.b.args.upstream_link:
+            # the upstream across a network: direct clones and git-warden's mirror fetches cross the link
+            from link import Link
+            mbit, _, rtt = self.b.args.upstream_link.partition(",")
+            link = Link(upstream_port, float(mbit), float(rtt or 20))
+            self.s.ports["direct"] = link.port
+            R["link"] = link.describe()
+            log("cache: upstream behind an emulated link, %s" % R["link"])
         try:
             self.s.start_warden(tag="cache")
             R["jar"] = os.path.basename(self.s.jar)
@@ -341,6 +350,9 @@ class CacheSection:
         finally:
             self.remove_hook()
             self.s.stop_warden()
+            if link is not None:
+                link.close()
+                self.s.ports["direct"] = upstream_port
         return R
 
     def evaluate(self, R):
@@ -384,6 +396,12 @@ class CacheSection:
                  "a warm mirror. Clones are `git clone --bare`. The 1-min load average is given with each number "
                  "(2 cores, shared).\n" % (R.get("jar", "?"), self.warm, BURST, R.get("pack_mib", 0), self.runs,
                                             self.concurrent))
+        if R.get("link"):
+            L.append("**The upstream is behind an emulated network link** (`--upstream-link`, `bench/link.py`: %s, "
+                     "shared by all connections): direct clones and git-warden's mirror fetches cross it, as they cross "
+                     "the network to a hosted git server; clients reach git-warden on loopback, as agents reach a "
+                     "git-warden in their cluster. Cache hits still ask the upstream for the ref advertisement (the "
+                     "gate), across the link.\n" % R["link"])
         if "failed" in R:
             L.append("> **Section failed:** %s\n" % R["failed"])
         b = R.get("burst")
