@@ -134,19 +134,26 @@ public class FetchCache {
 		long start = System.nanoTime();
 		// the refs this session was just shown, deletions included, before its wants are checked
 		this.refresher.await(repository);
+		// The slot first: checking that the wants are reachable walks JGit's bitmap index, which costs heap
+		// per request as serving does; hundreds of clones at once must wait for a slot, not all check at once.
+		if (!acquireServeSlot()) {
+			return CachedFetch.bypass(this.metrics, "busy");
+		}
 		Mirror mirror;
 		try {
 			mirror = this.mirrors.open(repository);
 		}
 		catch (MirrorException ex) {
+			this.serves.release();
 			return CachedFetch.bypass(this.metrics, ex.reason().code());
+		}
+		catch (RuntimeException | Error ex) {
+			this.serves.release();
+			throw ex;
 		}
 		boolean ready = false;
 		try {
 			MirrorUpdate update = mirror.ensureServable(request.wants());
-			if (!acquireServeSlot()) {
-				return CachedFetch.bypass(this.metrics, "busy");
-			}
 			ready = true;
 			CacheResult result = (update.outcome() == MirrorUpdate.Outcome.HIT) ? CacheResult.HIT : CacheResult.MISS;
 			return CachedFetch.fromMirror(this.metrics, mirror, body, result, System.nanoTime() - start,
@@ -157,6 +164,7 @@ public class FetchCache {
 		}
 		finally {
 			if (!ready) {
+				this.serves.release();
 				mirror.close();
 			}
 		}

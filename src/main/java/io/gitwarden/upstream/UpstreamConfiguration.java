@@ -30,7 +30,11 @@ class UpstreamConfiguration {
 	static final int CHUNK_SIZE = 64 * 1024;
 
 	@Bean(destroyMethod = "close")
-	CloseableHttpClient upstreamHttpClient(UpstreamProperties properties) {
+	UpstreamClient upstreamClient(UpstreamProperties properties) {
+		return new UpstreamClient(() -> pooledClient(properties));
+	}
+
+	static UpstreamClient.Pooled pooledClient(UpstreamProperties properties) {
 		Timeout connectTimeout = Timeout.of(properties.connectTimeout());
 		Timeout readTimeout = Timeout.of(properties.readTimeout());
 		PoolingHttpClientConnectionManager connections = PoolingHttpClientConnectionManagerBuilder.create()
@@ -46,7 +50,7 @@ class UpstreamConfiguration {
 			.setDefaultConnectionConfig(
 					ConnectionConfig.custom().setConnectTimeout(connectTimeout).setSocketTimeout(readTimeout).build())
 			.build();
-		return HttpClients.custom()
+		CloseableHttpClient client = HttpClients.custom()
 			.setConnectionManager(connections)
 			.setDefaultRequestConfig(RequestConfig.custom()
 				.setConnectionRequestTimeout(connectTimeout)
@@ -62,11 +66,7 @@ class UpstreamConfiguration {
 			// Pooled connections keep their buffers: give them back after a burst.
 			.evictIdleConnections(TimeValue.ofSeconds(30))
 			.build();
-	}
-
-	@Bean
-	UpstreamClient upstreamClient(CloseableHttpClient upstreamHttpClient) {
-		return new UpstreamClient(upstreamHttpClient);
+		return new UpstreamClient.Pooled(client, connections::isClosed);
 	}
 
 }
