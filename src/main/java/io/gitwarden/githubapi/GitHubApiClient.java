@@ -2,7 +2,6 @@ package io.gitwarden.githubapi;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -138,19 +137,7 @@ class GitHubApiClient {
 		if (body == null) {
 			return null;
 		}
-		return new ForwardRequest.Body() {
-
-			@Override
-			public long length() {
-				return body.length;
-			}
-
-			@Override
-			public void writeTo(OutputStream out) throws IOException {
-				out.write(body);
-			}
-
-		};
+		return ForwardRequest.Body.of(body);
 	}
 
 	/** The repository's node id and default branch, cached for ten minutes. */

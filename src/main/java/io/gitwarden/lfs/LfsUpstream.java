@@ -2,7 +2,6 @@ package io.gitwarden.lfs;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -55,7 +54,7 @@ final class LfsUpstream {
 		}
 		headers.put("Authorization", this.target.credentials().authorization(repository, access));
 		return this.client.exchange(new ForwardRequest(method, uri(repository, suffix), headers,
-				(body != null) ? bytes(body) : null));
+				(body != null) ? ForwardRequest.Body.of(body) : null));
 	}
 
 	/**
@@ -122,22 +121,6 @@ final class LfsUpstream {
 			return uri.getPort();
 		}
 		return "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
-	}
-
-	static ForwardRequest.Body bytes(byte[] body) {
-		return new ForwardRequest.Body() {
-
-			@Override
-			public long length() {
-				return body.length;
-			}
-
-			@Override
-			public void writeTo(OutputStream out) throws IOException {
-				out.write(body);
-			}
-
-		};
 	}
 
 	/** Reads at most {@code max} bytes of a body; more is refused as an upstream error. */

@@ -14,6 +14,7 @@ import io.gitwarden.policy.Permission;
 import io.gitwarden.refusal.DataSizes;
 import io.gitwarden.refusal.Refusal;
 import io.gitwarden.refusal.RefusalReason;
+import io.gitwarden.upstream.ForwardRequest;
 import io.gitwarden.upstream.UpstreamRefusal;
 import io.gitwarden.upstream.UpstreamResponse;
 import io.gitwarden.web.RequestBodies;
@@ -206,7 +207,7 @@ final class TransferService {
 			object.put("size", claims.size());
 			UpstreamResponse answer = this.upstream.transfer("POST", transfer.upstream(), claims.repository(),
 					Permission.PUSH, LfsUpstream.MEDIA_TYPE,
-					LfsUpstream.bytes(LfsResponses.JSON.writeValueAsBytes(object)));
+					ForwardRequest.Body.of(LfsResponses.JSON.writeValueAsBytes(object)));
 			call.upstream(answer);
 			try (answer) {
 				LfsUpstream.check(claims.repository(), answer, 200, 201, 204);

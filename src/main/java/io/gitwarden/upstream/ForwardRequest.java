@@ -34,6 +34,23 @@ public record ForwardRequest(String method, URI uri, Map<String, String> headers
 		/** Writes the whole body. */
 		void writeTo(OutputStream out) throws IOException;
 
+		/** A body held in memory (small JSON and protocol bodies only). */
+		static Body of(byte[] bytes) {
+			return new Body() {
+
+				@Override
+				public long length() {
+					return bytes.length;
+				}
+
+				@Override
+				public void writeTo(OutputStream out) throws IOException {
+					out.write(bytes);
+				}
+
+			};
+		}
+
 	}
 
 	/**

@@ -61,24 +61,10 @@ class UpstreamClientRecoveryTests {
 		return new ForwardRequest("POST", uri, Map.of("Content-Type", "application/x-git-upload-pack-request"), body);
 	}
 
-	static ForwardRequest.Body body(byte[] bytes) {
-		return new ForwardRequest.Body() {
-			@Override
-			public long length() {
-				return bytes.length;
-			}
-
-			@Override
-			public void writeTo(OutputStream out) throws IOException {
-				out.write(bytes);
-			}
-		};
-	}
-
 	@Test
 	void anErrorInARequestDoesNotCutTheNextOnesOffTheUpstream() throws IOException {
 		try (UpstreamClient client = new UpstreamClient(this::newClient)) {
-			try (UpstreamResponse response = client.exchange(post(body(new byte[] { '0', '0', '0', '0' })))) {
+			try (UpstreamResponse response = client.exchange(post(ForwardRequest.Body.of(new byte[] { '0', '0', '0', '0' })))) {
 				assertThat(response.status()).isEqualTo(200);
 			}
 			ForwardRequest.Body exhausted = new ForwardRequest.Body() {
@@ -95,7 +81,7 @@ class UpstreamClientRecoveryTests {
 			assertThatThrownBy(() -> client.exchange(post(exhausted))).isInstanceOf(OutOfMemoryError.class);
 
 			for (int i = 0; i < 3; i++) {
-				try (UpstreamResponse response = client.exchange(post(body(new byte[] { '0', '0', '0', '0' })))) {
+				try (UpstreamResponse response = client.exchange(post(ForwardRequest.Body.of(new byte[] { '0', '0', '0', '0' })))) {
 					assertThat(response.status()).isEqualTo(200);
 					assertThat(response.body().readAllBytes()).asString(StandardCharsets.UTF_8).isEqualTo("ok");
 				}
