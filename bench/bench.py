@@ -32,7 +32,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from benchlib import (  # noqa: E402  (helpers shared with the latency and resilience sections)
     HERE, ROOT, TOKEN, HMAC_SECRET, OWNER, CLK_TCK, GIB, MIB,
     PROCS, log, free_port, wait_port, start, stop_all, children, cpu_seconds,
-    proc_status, sh, out, b64url, mint_jwt, dir_bytes, percentile)
+    proc_status, sh, out, b64url, mint_jwt, dir_bytes, percentile, CloneBurst)
 from stack import GitStack, find_jar  # noqa: E402
 
 
@@ -610,55 +610,18 @@ http {{
         return res
 
     def concurrent_clones(self, path, n, timeout=300):
-        released = []
-        barrier = threading.Barrier(n, action=lambda: released.append(time.perf_counter()))
-        times, errs, ends = [], [], []
-        lock = threading.Lock()
-        url = self.url(path, "small")
-        base = os.path.join(self.tmp, "conc")
-        shutil.rmtree(base, ignore_errors=True)
-        os.makedirs(base)
-        env = self.env
-
-        def one(i):
-            d = os.path.join(base, "c%d" % i)
-            try:
-                barrier.wait(60)
-            except threading.BrokenBarrierError:
-                pass
-            t = time.perf_counter()
-            try:
-                r = subprocess.run(["git", "-c", "credential.helper=", "clone", "-q", "--bare", url, d], env=env,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=timeout)
-                ok = r.returncode == 0
-                msg = r.stderr.decode(errors="replace").strip().splitlines()[-1:] if not ok else ""
-            except subprocess.TimeoutExpired:
-                ok, msg = False, ["timeout"]
-            end = time.perf_counter()
-            dt = end - t
-            with lock:
-                ends.append(end)
-                (times if ok else errs).append(dt if ok else (dt, msg))
-            shutil.rmtree(d, ignore_errors=True)
-
+        burst = CloneBurst(self.url(path, "small"), n, os.path.join(self.tmp, "conc"), self.env, timeout)
         pids = self.relay_pids(path)
         c0 = cpu_seconds(pids)
         hwm0 = proc_status(pids[0], "VmHWM") if path == "warden" else None
-        t0 = time.perf_counter()
-        ths = [threading.Thread(target=one, args=(i,)) for i in range(n)]
-        for t in ths:
-            t.start()
-        for t in ths:
-            t.join(timeout + 90)
+        burst.run()
         # throughput window: from the barrier's release (all clients ready) to the last clone's end
-        start_t = released[0] if released else t0
-        wall = (max(ends) - start_t) if ends else time.perf_counter() - t0
-        ramp = start_t - t0
+        times, errs, wall = burst.times, burst.errs, burst.wall
+        ramp = burst.start - burst.t0
         cpu = cpu_seconds(pids) - c0
-        shutil.rmtree(base, ignore_errors=True)
         ok = len(times)
         p99 = percentile(times, 0.99)
-        sample_err = errs[0][1] if errs else ""
+        sample_err = burst.first_error
         log("%d concurrent clones via %s: %d ok, %d errors, %.1fs wall, p99 %.2fs %s" %
             (n, path, ok, len(errs), wall, p99, sample_err))
         self.record("concurrent clones n=%d" % n, path, 1, wall, "s-wall",

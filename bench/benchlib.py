@@ -171,6 +171,63 @@ def percentile(xs, q):
     return xs[lo] + (xs[hi] - xs[lo]) * (k - lo)
 
 
+class CloneBurst:
+    """n `git clone --bare` of url started together (a barrier releases them once all threads are ready) and
+    timed each from its own start. Fields after run(): times (s, successful clones), errs ((s, last stderr
+    line) of failed ones), ends (perf_counter of each end), t0 (before the threads were started), start (the
+    barrier's release, or t0), wall (start to the last end)."""
+
+    def __init__(self, url, n, base, env, timeout, barrier_timeout=60):
+        self.url, self.n, self.base, self.env = url, n, base, env
+        self.timeout, self.barrier_timeout = timeout, barrier_timeout
+        self.times, self.errs, self.ends = [], [], []
+
+    def run(self, join_grace=90):
+        import shutil
+        import threading
+        released = []
+        barrier = threading.Barrier(self.n, action=lambda: released.append(time.perf_counter()))
+        lock = threading.Lock()
+        shutil.rmtree(self.base, ignore_errors=True)
+        os.makedirs(self.base)
+
+        def one(i):
+            d = os.path.join(self.base, "c%d" % i)
+            try:
+                barrier.wait(self.barrier_timeout)
+            except threading.BrokenBarrierError:
+                pass
+            t = time.perf_counter()
+            try:
+                r = subprocess.run(["git", "-c", "credential.helper=", "clone", "-q", "--bare", self.url, d],
+                                   env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                   timeout=self.timeout)
+                ok = r.returncode == 0
+                msg = r.stderr.decode(errors="replace").strip().splitlines()[-1:] if not ok else ""
+            except subprocess.TimeoutExpired:
+                ok, msg = False, ["timeout"]
+            end = time.perf_counter()
+            with lock:
+                self.ends.append(end)
+                (self.times if ok else self.errs).append(end - t if ok else (end - t, msg))
+            shutil.rmtree(d, ignore_errors=True)
+
+        self.t0 = time.perf_counter()
+        threads = [threading.Thread(target=one, args=(i,)) for i in range(self.n)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join(self.timeout + join_grace)
+        self.start = released[0] if released else self.t0
+        self.wall = (max(self.ends) - self.start) if self.ends else time.perf_counter() - self.t0
+        shutil.rmtree(self.base, ignore_errors=True)
+        return self
+
+    @property
+    def first_error(self):
+        return self.errs[0][1] if self.errs else ""
+
+
 def descendants(pid):
     out, todo = [], [pid]
     while todo:

@@ -17,7 +17,7 @@ import threading
 import time
 import urllib.request
 
-from benchlib import MIB, cpu_seconds, dir_bytes, log, percentile, proc_status
+from benchlib import MIB, CloneBurst, cpu_seconds, dir_bytes, log, percentile, proc_status
 
 BURST = 20
 
@@ -233,52 +233,18 @@ class CacheSection:
         return dt
 
     def concurrent_hits(self, repo, n, timeout=600):
-        released = []
-        barrier = threading.Barrier(n, action=lambda: released.append(time.perf_counter()))
-        times, errs, ends = [], [], []
-        lock = threading.Lock()
-        url = self.url("warden", repo)
-        base = os.path.join(self.tmp, "conc")
-        shutil.rmtree(base, ignore_errors=True)
-        os.makedirs(base)
-
-        def one(i):
-            d = os.path.join(base, "c%d" % i)
-            try:
-                barrier.wait(120)
-            except threading.BrokenBarrierError:
-                pass
-            t = time.perf_counter()
-            try:
-                r = subprocess.run(["git", "-c", "credential.helper=", "clone", "-q", "--bare", url, d], env=self.b.env,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=timeout)
-                ok = r.returncode == 0
-                msg = r.stderr.decode(errors="replace").strip().splitlines()[-1:] if not ok else ""
-            except subprocess.TimeoutExpired:
-                ok, msg = False, ["timeout"]
-            end = time.perf_counter()
-            with lock:
-                ends.append(end)
-                (times if ok else errs).append(end - t if ok else (end - t, msg))
-            shutil.rmtree(d, ignore_errors=True)
-
+        burst = CloneBurst(self.url("warden", repo), n, os.path.join(self.tmp, "conc"), self.b.env, timeout,
+                           barrier_timeout=120)
         before = self.metrics()
         packs0 = len(self.packs())
         c0 = cpu_seconds([self.pid()])
         load = load1()
-        t0 = time.perf_counter()
-        threads = [threading.Thread(target=one, args=(i,)) for i in range(n)]
-        for th in threads:
-            th.start()
-        for th in threads:
-            th.join(timeout + 180)
-        start_t = released[0] if released else t0
-        wall = (max(ends) - start_t) if ends else time.perf_counter() - t0
+        burst.run(join_grace=180)
+        times, errs, wall = burst.times, burst.errs, burst.wall
         after = self.metrics()
-        shutil.rmtree(base, ignore_errors=True)
         delta = {r: self.metric(after, "warden_cache_requests_total", result=r) -
                  self.metric(before, "warden_cache_requests_total", result=r) for r in ("hit", "miss", "bypass")}
-        r = dict(n=n, ok=len(times), errors=len(errs), first_error=errs[0][1] if errs else "", wall=wall,
+        r = dict(n=n, ok=len(times), errors=len(errs), first_error=burst.first_error, wall=wall,
                  p50=percentile(times, 0.5), p99=percentile(times, 0.99), cpu=cpu_seconds([self.pid()]) - c0,
                  packs=len(self.packs()) - packs0, results=delta, load=load, load_end=load1(),
                  hwm=proc_status(self.pid(), "VmHWM"))
