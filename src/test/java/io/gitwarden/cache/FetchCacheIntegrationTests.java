@@ -22,6 +22,7 @@ import io.gitwarden.protocol.RepositoryId;
 import io.gitwarden.testsupport.Eventually;
 import io.gitwarden.testsupport.GitHttpBackendServer;
 import io.gitwarden.testsupport.GitHttpBackendServer.Seen;
+import io.gitwarden.testsupport.ProtocolV2;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.eclipse.jgit.lib.CommitBuilder;
 import org.eclipse.jgit.lib.ObjectId;
@@ -314,7 +315,7 @@ class FetchCacheIntegrationTests {
 				"version=2");
 		assertThat(body(v2)).doesNotContain("PACK");
 		HttpResponse<byte[]> wantRef = uploadPack(this.repo, CacheFixture.token(this.repo),
-				v2("fetch", List.of("want-ref refs/warden/overwritten/refs/heads/main/1", "done")), "version=2");
+				ProtocolV2.request("fetch", List.of("want-ref refs/warden/overwritten/refs/heads/main/1", "done")), "version=2");
 		assertThat(body(wantRef)).doesNotContain("PACK");
 		String listed = fixture.git.run(fixture.scratch, "-c", "protocol.version=2", "ls-remote",
 				CacheFixture.url(this.port, CacheFixture.token(this.repo), this.repo)).assertSuccess().stdout();
@@ -438,20 +439,7 @@ class FetchCacheIntegrationTests {
 	}
 
 	private static byte[] v2Fetch(String want) throws IOException {
-		return v2("fetch", List.of("want " + want, "done"));
-	}
-
-	private static byte[] v2(String command, List<String> arguments) throws IOException {
-		ByteArrayOutputStream body = new ByteArrayOutputStream();
-		PacketLineOut out = new PacketLineOut(body);
-		out.writeString("command=" + command + "\n");
-		out.writeString("object-format=sha1\n");
-		out.writeDelim();
-		for (String argument : arguments) {
-			out.writeString(argument + "\n");
-		}
-		out.end();
-		return body.toByteArray();
+		return ProtocolV2.request("fetch", List.of("want " + want, "done"));
 	}
 
 	/** A commit that only the mirror has, named by {@code ref}. */

@@ -15,10 +15,10 @@ import java.util.concurrent.Future;
 
 import io.gitwarden.embedded.LoopbackTomcat;
 import io.gitwarden.testsupport.GitCli;
+import io.gitwarden.testsupport.ProtocolV2;
 import org.apache.catalina.startup.Tomcat;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.RefUpdate;
-import org.eclipse.jgit.transport.PacketLineOut;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -214,7 +214,7 @@ class MirrorServingTests {
 			assertThat(hidden.update()).isEqualTo(RefUpdate.Result.NEW);
 
 			ByteArrayOutputStream lsRefs = new ByteArrayOutputStream();
-			mirror.uploadPack(new ByteArrayInputStream(v2("ls-refs", List.of())), lsRefs, "version=2");
+			mirror.uploadPack(new ByteArrayInputStream(ProtocolV2.request("ls-refs", List.of())), lsRefs, "version=2");
 			RefAdvertisementTap tap = RefAdvertisementTap.forLsRefs(1000, (name) -> true);
 			tap.write(lsRefs.toByteArray());
 			tap.close();
@@ -222,7 +222,7 @@ class MirrorServingTests {
 				.doesNotContainKey("refs/warden/overwritten/refs/heads/main/1");
 
 			ByteArrayOutputStream fetch = new ByteArrayOutputStream();
-			byte[] wantRef = v2("fetch", List.of("want-ref refs/warden/overwritten/refs/heads/main/1", "done"));
+			byte[] wantRef = ProtocolV2.request("fetch", List.of("want-ref refs/warden/overwritten/refs/heads/main/1", "done"));
 			assertThatExceptionOfType(ServeException.class)
 				.isThrownBy(() -> mirror.uploadPack(new ByteArrayInputStream(wantRef), fetch, "version=2"))
 				.withMessageContaining("refs/warden/overwritten/refs/heads/main/1");
@@ -266,19 +266,6 @@ class MirrorServingTests {
 
 	private String url() {
 		return this.proxy.baseUrl() + "/acme/app.git";
-	}
-
-	private static byte[] v2(String command, List<String> arguments) throws IOException {
-		ByteArrayOutputStream body = new ByteArrayOutputStream();
-		PacketLineOut out = new PacketLineOut(body);
-		out.writeString("command=" + command + "\n");
-		out.writeString("object-format=sha1\n");
-		out.writeDelim();
-		for (String argument : arguments) {
-			out.writeString(argument + "\n");
-		}
-		out.end();
-		return body.toByteArray();
 	}
 
 }
