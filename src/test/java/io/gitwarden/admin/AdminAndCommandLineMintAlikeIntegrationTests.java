@@ -1,16 +1,13 @@
 package io.gitwarden.admin;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.gitwarden.auth.TokenMintCommand;
+import io.gitwarden.testsupport.MintCommand;
 import io.gitwarden.testsupport.Tokens;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -97,13 +94,10 @@ class AdminAndCommandLineMintAlikeIntegrationTests {
 		assertThat(error.get("error").asString()).isEqualTo("bad_request");
 		String apiMessage = error.get("message").asString();
 
-		ByteArrayOutputStream out = new ByteArrayOutputStream();
-		ByteArrayOutputStream err = new ByteArrayOutputStream();
-		int status = TokenMintCommand.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-				new PrintStream(err, true, StandardCharsets.UTF_8));
-		assertThat(status).isEqualTo(2);
-		assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
-		assertThat(err.toString(StandardCharsets.UTF_8))
+		MintCommand.Run run = MintCommand.run(args);
+		assertThat(run.status()).isEqualTo(2);
+		assertThat(run.out()).isEmpty();
+		assertThat(run.err())
 			.isEqualTo("git-warden token mint: " + apiMessage.replace("'ttlSeconds'", "'ttl'") + "\n");
 	}
 
@@ -138,13 +132,10 @@ class AdminAndCommandLineMintAlikeIntegrationTests {
 		assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
 		String apiMessage = JSON.readTree(response.body()).get("message").asString();
 
-		ByteArrayOutputStream out = new ByteArrayOutputStream();
-		ByteArrayOutputStream err = new ByteArrayOutputStream();
-		int status = TokenMintCommand.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-				new PrintStream(err, true, StandardCharsets.UTF_8));
-		assertThat(status).isEqualTo(2);
-		assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
-		assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("git-warden token mint: " + apiMessage + "\n");
+		MintCommand.Run run = MintCommand.run(args);
+		assertThat(run.status()).isEqualTo(2);
+		assertThat(run.out()).isEmpty();
+		assertThat(run.err()).isEqualTo("git-warden token mint: " + apiMessage + "\n");
 	}
 
 }

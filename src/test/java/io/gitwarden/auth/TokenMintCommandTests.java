@@ -1,7 +1,5 @@
 package io.gitwarden.auth;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 
 import io.gitwarden.config.TestKeys;
+import io.gitwarden.testsupport.MintCommand;
+import io.gitwarden.testsupport.MintCommand.Run;
 import io.gitwarden.testsupport.Tokens;
 import io.jsonwebtoken.Claims;
 import io.jsonwebtoken.Jws;
@@ -149,15 +149,7 @@ class TokenMintCommandTests {
 	}
 
 	static Run run(String... args) {
-		ByteArrayOutputStream out = new ByteArrayOutputStream();
-		ByteArrayOutputStream err = new ByteArrayOutputStream();
-		int status = TokenMintCommand.run(List.of(args), new PrintStream(out, true, StandardCharsets.UTF_8),
-				new PrintStream(err, true, StandardCharsets.UTF_8));
-		return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-	}
-
-	record Run(int status, String out, String err) {
-
+		return MintCommand.run(List.of(args));
 	}
 
 }
