@@ -2,14 +2,11 @@ package io.gitwarden.audit;
 
 import java.nio.file.Path;
 
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
-import jakarta.validation.constraints.NotNull;
+import io.gitwarden.config.Settings;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
-import org.springframework.validation.annotation.Validated;
 
 /**
  * Where and how audit events are written ({@code warden.audit.*}).
@@ -24,16 +21,16 @@ import org.springframework.validation.annotation.Validated;
  * @param queryMaxBytes most bytes of events in one answer of the admin audit query (default 4MB); the
  * answer then ends early with a cursor to continue
  */
-@Validated
 @ConfigurationProperties("warden.audit")
-public record AuditProperties(@DefaultValue("./data/audit.jsonl") @NotNull Path file,
-		@DefaultValue("100MB") DataSize maxFileSize, @DefaultValue("10") @Min(1) @Max(1000) int maxFiles,
+public record AuditProperties(@DefaultValue("./data/audit.jsonl") Path file,
+		@DefaultValue("100MB") DataSize maxFileSize, @DefaultValue("10") int maxFiles,
 		@DefaultValue("false") boolean fsync, @DefaultValue("4MB") DataSize queryMaxBytes) {
 
 	/** Smallest rotation size accepted: a line must fit many times over. */
 	static final DataSize MIN_FILE_SIZE = DataSize.ofKilobytes(64);
 
 	public AuditProperties {
+		Settings.between("warden.audit.max-files", maxFiles, 1, 1000);
 		if (maxFileSize.compareTo(MIN_FILE_SIZE) < 0) {
 			throw new IllegalArgumentException("warden.audit.max-file-size must be at least " + MIN_FILE_SIZE);
 		}

@@ -4,11 +4,8 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
-import jakarta.validation.constraints.NotBlank;
-
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
-import org.springframework.validation.annotation.Validated;
 
 /**
  * How session tokens are verified ({@code warden.auth.*}). Exactly one key source is set:
@@ -29,10 +26,9 @@ import org.springframework.validation.annotation.Validated;
  * @param maxTokenLifetime longest accepted {@code exp - iat} (or {@code exp - now} without {@code iat})
  * (default 24h)
  */
-@Validated
 @ConfigurationProperties("warden.auth")
 public record AuthProperties(String hmacSecret, String publicKey, URI jwksUri, String issuer,
-		@DefaultValue("git-warden") @NotBlank String audience, @DefaultValue("30s") Duration clockSkew,
+		@DefaultValue("git-warden") String audience, @DefaultValue("30s") Duration clockSkew,
 		@DefaultValue("24h") Duration maxTokenLifetime, @DefaultValue("10m") Duration jwksCacheDuration,
 		@DefaultValue("1m") Duration jwksRefreshInterval, @DefaultValue("5s") Duration jwksTimeout) {
 
@@ -40,6 +36,9 @@ public record AuthProperties(String hmacSecret, String publicKey, URI jwksUri, S
 	public static final int MIN_HMAC_SECRET_BYTES = 32;
 
 	public AuthProperties {
+		if (audience == null || audience.isBlank()) {
+			throw new IllegalArgumentException("warden.auth.audience must not be blank");
+		}
 		if (hmacSecret != null && hmacSecret.getBytes(StandardCharsets.UTF_8).length < MIN_HMAC_SECRET_BYTES) {
 			throw new IllegalArgumentException("warden.auth.hmac-secret must be at least " + MIN_HMAC_SECRET_BYTES
 					+ " bytes long");

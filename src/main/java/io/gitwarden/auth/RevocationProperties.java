@@ -2,13 +2,10 @@ package io.gitwarden.auth;
 
 import java.nio.file.Path;
 
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
-import jakarta.validation.constraints.NotNull;
+import io.gitwarden.config.Settings;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
-import org.springframework.validation.annotation.Validated;
 
 /**
  * Where revocations are kept ({@code warden.revocations.*}); see {@link SessionRevocations} for the rule.
@@ -18,9 +15,12 @@ import org.springframework.validation.annotation.Validated;
  * @param maxEntries most revocations held in memory (default 100000); past it the oldest gives way to the
  * "revoked before" watermark described in {@link SessionRevocations}
  */
-@Validated
 @ConfigurationProperties("warden.revocations")
-public record RevocationProperties(@DefaultValue("./data/revocations.jsonl") @NotNull Path file,
-		@DefaultValue("100000") @Min(1) @Max(10_000_000) int maxEntries) {
+public record RevocationProperties(@DefaultValue("./data/revocations.jsonl") Path file,
+		@DefaultValue("100000") int maxEntries) {
+
+	public RevocationProperties {
+		Settings.between("warden.revocations.max-entries", maxEntries, 1, 10_000_000);
+	}
 
 }

@@ -2,14 +2,11 @@ package io.gitwarden.cache;
 
 import java.time.Duration;
 
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
-import jakarta.validation.constraints.NotNull;
+import io.gitwarden.config.Settings;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
-import org.springframework.validation.annotation.Validated;
 
 /**
  * The fetch cache ({@code warden.cache.*}): clones and fetches served from the repository mirrors, with
@@ -32,15 +29,15 @@ import org.springframework.validation.annotation.Validated;
  * @param streamFileThreshold objects larger than this are streamed rather than loaded whole (JGit's
  * {@code core.streamFileThreshold}, default {@code 8MB})
  */
-@Validated
 @ConfigurationProperties("warden.cache")
 public record CacheProperties(@DefaultValue("true") boolean enabled,
-		@DefaultValue("32") @Min(1) @Max(100_000) int maxConcurrentServes,
-		@DefaultValue("30s") @NotNull Duration serveWait, @DefaultValue("16MB") @NotNull DataSize windowCacheSize,
-		@DefaultValue("64KB") @NotNull DataSize windowSize, @DefaultValue("2MB") @NotNull DataSize deltaBaseCacheSize,
-		@DefaultValue("8MB") @NotNull DataSize streamFileThreshold) {
+		@DefaultValue("32") int maxConcurrentServes,
+		@DefaultValue("30s") Duration serveWait, @DefaultValue("16MB") DataSize windowCacheSize,
+		@DefaultValue("64KB") DataSize windowSize, @DefaultValue("2MB") DataSize deltaBaseCacheSize,
+		@DefaultValue("8MB") DataSize streamFileThreshold) {
 
 	public CacheProperties {
+		Settings.between("warden.cache.max-concurrent-serves", maxConcurrentServes, 1, 100_000);
 		if (serveWait.isNegative()) {
 			throw new IllegalArgumentException("warden.cache.serve-wait must not be negative");
 		}

@@ -3,14 +3,11 @@ package io.gitwarden.mirror;
 import java.nio.file.Path;
 import java.time.Duration;
 
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
-import jakarta.validation.constraints.NotNull;
+import io.gitwarden.config.Settings;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
-import org.springframework.validation.annotation.Validated;
 
 /**
  * The repository mirrors ({@code warden.mirror.*}): bare copies of upstream repositories that push
@@ -29,15 +26,17 @@ import org.springframework.validation.annotation.Validated;
  * @param maxAdvertisedRefs most refs a ref advertisement tap collects before it gives up with "too many
  * refs" (default 100000)
  */
-@Validated
 @ConfigurationProperties("warden.mirror")
-public record MirrorProperties(@DefaultValue("./data/mirrors") @NotNull Path dir,
-		@DefaultValue("20GB") @NotNull DataSize maxSize, @DefaultValue("5m") @NotNull Duration fetchTimeout,
-		@DefaultValue("4") @Min(1) @Max(256) int maxConcurrentUpdates,
-		@DefaultValue("10") @Min(2) @Max(10_000) int gcPackThreshold,
-		@DefaultValue("100000") @Min(1) @Max(10_000_000) int maxAdvertisedRefs) {
+public record MirrorProperties(@DefaultValue("./data/mirrors") Path dir,
+		@DefaultValue("20GB") DataSize maxSize, @DefaultValue("5m") Duration fetchTimeout,
+		@DefaultValue("4") int maxConcurrentUpdates,
+		@DefaultValue("10") int gcPackThreshold,
+		@DefaultValue("100000") int maxAdvertisedRefs) {
 
 	public MirrorProperties {
+		Settings.between("warden.mirror.max-concurrent-updates", maxConcurrentUpdates, 1, 256);
+		Settings.between("warden.mirror.gc-pack-threshold", gcPackThreshold, 2, 10_000);
+		Settings.between("warden.mirror.max-advertised-refs", maxAdvertisedRefs, 1, 10_000_000);
 		if (maxSize.toBytes() <= 0) {
 			throw new IllegalArgumentException("warden.mirror.max-size must be positive");
 		}

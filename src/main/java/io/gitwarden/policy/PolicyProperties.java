@@ -2,12 +2,10 @@ package io.gitwarden.policy;
 
 import java.util.List;
 
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
+import io.gitwarden.config.Settings;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
-import org.springframework.validation.annotation.Validated;
 
 /**
  * Ref policy of pushes ({@code warden.policy.*}; the content rules have their own settings).
@@ -22,19 +20,20 @@ import org.springframework.validation.annotation.Validated;
  * @param maxCommandBytes most bytes read before the pack: shallow lines, commands, push options
  * (default 1 MiB)
  */
-@Validated
 @ConfigurationProperties("warden.policy")
 public record PolicyProperties(@DefaultValue("false") boolean allowBranchDeletion,
 		@DefaultValue("false") boolean allowTagUpdates,
 		@DefaultValue({ "main", "master", "HEAD" }) List<String> protectedBranches,
-		@DefaultValue("1000") @Min(1) @Max(100_000) int maxCommands,
-		@DefaultValue("1048576") @Min(1024) @Max(64 * 1024 * 1024) int maxCommandBytes) {
+		@DefaultValue("1000") int maxCommands,
+		@DefaultValue("1048576") int maxCommandBytes) {
 
 	/** The entry of {@code protected-branches} that stands for the upstream's default branch. */
 	public static final String DEFAULT_BRANCH = "HEAD";
 
 	public PolicyProperties {
 		protectedBranches = List.copyOf(protectedBranches);
+		Settings.between("warden.policy.max-commands", maxCommands, 1, 100_000);
+		Settings.between("warden.policy.max-command-bytes", maxCommandBytes, 1024, 64 * 1024 * 1024);
 	}
 
 }

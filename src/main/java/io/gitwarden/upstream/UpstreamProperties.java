@@ -3,12 +3,10 @@ package io.gitwarden.upstream;
 import java.net.URI;
 import java.time.Duration;
 
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
+import io.gitwarden.config.Settings;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
-import org.springframework.validation.annotation.Validated;
 
 /**
  * Where and how requests are forwarded ({@code warden.upstream.*}).
@@ -30,12 +28,11 @@ import org.springframework.validation.annotation.Validated;
  * {@code {api-url}/X}, GraphQL to {@code {api-url}/graphql}); unset: the GitHub App's
  * {@code github-app.api-url} when an App is configured, else {@code https://api.github.com}
  */
-@Validated
 @ConfigurationProperties("warden.upstream")
 public record UpstreamProperties(URI url, String token,
 		@DefaultValue(StaticTokenCredentials.GITHUB_USERNAME) String username, @DefaultValue("5s") Duration connectTimeout,
-		@DefaultValue("10m") Duration readTimeout, @DefaultValue("1000") @Min(1) @Max(100_000) int maxConnections,
-		@DefaultValue GitHubApp githubApp, @DefaultValue("8") @Min(2) @Max(32) int maxPathDepth, URI apiUrl) {
+		@DefaultValue("10m") Duration readTimeout, @DefaultValue("1000") int maxConnections,
+		@DefaultValue GitHubApp githubApp, @DefaultValue("8") int maxPathDepth, URI apiUrl) {
 
 	/** The GitHub REST API of github.com. */
 	public static final URI GITHUB_API = URI.create("https://api.github.com");
@@ -67,6 +64,8 @@ public record UpstreamProperties(URI url, String token,
 		if (readTimeout.isNegative() || readTimeout.isZero()) {
 			throw new IllegalArgumentException("warden.upstream.read-timeout must be positive");
 		}
+		Settings.between("warden.upstream.max-connections", maxConnections, 1, 100_000);
+		Settings.between("warden.upstream.max-path-depth", maxPathDepth, 2, 32);
 		if (apiUrl != null && apiUrl.toString().isEmpty()) {
 			apiUrl = null;
 		}

@@ -1,14 +1,19 @@
 package io.gitwarden.auth;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 import io.gitwarden.policy.Permission;
 import io.gitwarden.refusal.Refusal;
@@ -202,6 +207,29 @@ class JwtTokenVerifierTests {
 		assertThatExceptionOfType(Refusal.class)
 			.isThrownBy(() -> shallow.verify(Tokens.forRepo("group/sub/deeper/project").sign()))
 			.withMessage("session token rejected: claim 'repo' has more than 3 path segments (warden.upstream.max-path-depth)");
+	}
+
+	@Test
+	void aClaimNamedTwiceIsRefusedNotReadAsEitherValue() throws Exception {
+		long now = NOW.getEpochSecond();
+		String claims = "{\"sub\":\"session-1\",\"repo\":\"acme/app\",\"scope\":\"fetch\",\"iat\":" + now
+				+ ",\"exp\":" + (now + 600) + ",\"aud\":\"git-warden\"}";
+		assertThat(verifier(null).verify(hs256(claims)).grants().get(0).repository())
+			.isEqualTo(RepositoryId.parse("acme/app"));
+		String twice = claims.replace("\"scope\"", "\"repo\":\"acme/other\",\"scope\"");
+		String token = hs256(twice);
+		assertThatExceptionOfType(Refusal.class).isThrownBy(() -> verifier(null).verify(token))
+			.satisfies((refusal) -> assertThat(refusal.getMessage()).doesNotContain(token));
+	}
+
+	/** A token signed with the test secret whose claims are exactly {@code claims}, duplicates included. */
+	static String hs256(String claims) throws Exception {
+		Base64.Encoder base64 = Base64.getUrlEncoder().withoutPadding();
+		String signingInput = base64.encodeToString("{\"alg\":\"HS256\"}".getBytes(StandardCharsets.UTF_8)) + "."
+				+ base64.encodeToString(claims.getBytes(StandardCharsets.UTF_8));
+		Mac mac = Mac.getInstance("HmacSHA256");
+		mac.init(new SecretKeySpec(Tokens.SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+		return signingInput + "." + base64.encodeToString(mac.doFinal(signingInput.getBytes(StandardCharsets.US_ASCII)));
 	}
 
 }

@@ -26,6 +26,9 @@ class StartupValidationTests {
 			username with colon     | --warden.upstream.username=a:b                                                      | warden.upstream.username must be printable ASCII
 			negative skew            | --warden.upstream.url=https://github.com --warden.upstream.token=t --warden.auth.clock-skew=-1s | warden.auth.clock-skew
 			zero commands            | --warden.policy.max-commands=0                                                      | warden.policy.max-commands
+			gc threshold too small   | --warden.mirror.gc-pack-threshold=1                                                 | warden.mirror.gc-pack-threshold must be between 2 and 10000 (is 1)
+			too many connections     | --warden.upstream.max-connections=100001                                            | warden.upstream.max-connections must be between 1 and 100000
+			blank audience           | --warden.auth.audience=                                                             | warden.auth.audience must not be blank
 			""")
 	void startupFailsNamingTheProperty(String name, String args, String expected, CapturedOutput output) {
 		String[] arguments = (args + " --server.port=0 --spring.main.banner-mode=off").trim().split("\\s+");

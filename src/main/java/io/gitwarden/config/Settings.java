@@ -1,0 +1,28 @@
+package io.gitwarden.config;
+
+/**
+ * Range checks for the compact constructors of the {@code @ConfigurationProperties} records: each failure names the
+ * property, which Spring Boot's binding report then prints at start-up.
+ * <p>
+ * Plain code rather than Bean Validation: the properties' other rules (URL shapes, sizes that must fit each
+ * other) are code in the same constructors already, and Hibernate Validator was about 600 classes and half a
+ * second of every start-up for the handful of ranges below.
+ */
+public final class Settings {
+
+	private Settings() {
+	}
+
+	/**
+	 * {@code value} when it lies in {@code [min, max]}.
+	 * @throws IllegalArgumentException naming {@code property} otherwise
+	 */
+	public static int between(String property, int value, int min, int max) {
+		if (value < min || value > max) {
+			throw new IllegalArgumentException(
+					property + " must be between " + min + " and " + max + " (is " + value + ")");
+		}
+		return value;
+	}
+
+}
