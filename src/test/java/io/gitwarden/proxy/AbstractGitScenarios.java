@@ -14,10 +14,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Random;
-import java.util.function.Supplier;
 import java.util.zip.GZIPOutputStream;
 
 import io.gitwarden.testsupport.GitCli;
+import io.gitwarden.testsupport.GitFixture;
 import io.gitwarden.testsupport.GitHttpBackendServer;
 import io.gitwarden.testsupport.GitCli.Result;
 import io.gitwarden.testsupport.TestRepositories;
@@ -28,7 +28,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -45,26 +44,7 @@ abstract class AbstractGitScenarios {
 
 	String repo;
 
-	/** The static parts every scenario class needs: a scratch directory, git, upstream repositories. */
-	record Fixture(Path scratch, GitCli git, TestRepositories repositories) {
-
-		static Fixture create(String name) throws IOException {
-			Path scratch = Files.createTempDirectory(name);
-			GitCli git = new GitCli(scratch.resolve("home"));
-			return new Fixture(scratch, git,
-					new TestRepositories(git, Files.createDirectories(scratch.resolve("repos")), scratch));
-		}
-
-		/** Points git-warden at an upstream, with the test signing secret. */
-		void register(DynamicPropertyRegistry registry, Supplier<Object> upstreamUrl, String upstreamToken) {
-			registry.add("warden.upstream.url", upstreamUrl);
-			registry.add("warden.upstream.token", () -> upstreamToken);
-			registry.add("warden.auth.hmac-secret", () -> Tokens.SECRET);
-		}
-
-	}
-
-	abstract Fixture fixture();
+	abstract GitFixture fixture();
 
 	/** What the upstream received, when the upstream can tell (git http-backend); empty otherwise. */
 	List<GitHttpBackendServer.Seen> upstreamSeen() {

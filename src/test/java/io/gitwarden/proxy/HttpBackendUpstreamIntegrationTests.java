@@ -2,6 +2,7 @@ package io.gitwarden.proxy;
 
 import java.io.IOException;
 
+import io.gitwarden.testsupport.GitFixture;
 import io.gitwarden.testsupport.GitHttpBackendServer;
 import org.junit.jupiter.api.AfterAll;
 
@@ -20,13 +21,13 @@ import org.springframework.test.context.TestPropertySource;
 @TestPropertySource(properties = "warden.cache.enabled=false")
 class HttpBackendUpstreamIntegrationTests extends AbstractGitScenarios {
 
-	static Fixture fixture;
+	static GitFixture fixture;
 
 	static GitHttpBackendServer upstream;
 
 	@DynamicPropertySource
 	static void upstream(DynamicPropertyRegistry registry) throws IOException {
-		fixture = Fixture.create("warden-backend-it");
+		fixture = GitFixture.create("warden-backend-it");
 		upstream = GitHttpBackendServer.start(fixture.repositories().root(), "ghs_http-backend-token");
 		fixture.register(registry, () -> upstream.baseUrl().toString(), "ghs_http-backend-token");
 	}
@@ -37,7 +38,7 @@ class HttpBackendUpstreamIntegrationTests extends AbstractGitScenarios {
 	}
 
 	@Override
-	Fixture fixture() {
+	GitFixture fixture() {
 		return fixture;
 	}
 

@@ -3,6 +3,7 @@ package io.gitwarden.proxy;
 import java.io.IOException;
 
 import io.gitwarden.embedded.EmbeddedGitServer;
+import io.gitwarden.testsupport.GitFixture;
 import org.junit.jupiter.api.AfterAll;
 
 import org.springframework.boot.test.context.SpringBootTest;
@@ -16,13 +17,13 @@ import org.springframework.test.context.DynamicPropertySource;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class JGitUpstreamIntegrationTests extends AbstractGitScenarios {
 
-	static Fixture fixture;
+	static GitFixture fixture;
 
 	static EmbeddedGitServer upstream;
 
 	@DynamicPropertySource
 	static void upstream(DynamicPropertyRegistry registry) throws IOException {
-		fixture = Fixture.create("warden-jgit-it");
+		fixture = GitFixture.create("warden-jgit-it");
 		upstream = EmbeddedGitServer.start(fixture.repositories().root(), "ghs_jgit-upstream-token",
 				(receivePack) -> receivePack.setAllowPushOptions(true));
 		fixture.register(registry, () -> upstream.baseUrl().toString(), "ghs_jgit-upstream-token");
@@ -34,7 +35,7 @@ class JGitUpstreamIntegrationTests extends AbstractGitScenarios {
 	}
 
 	@Override
-	Fixture fixture() {
+	GitFixture fixture() {
 		return fixture;
 	}
 

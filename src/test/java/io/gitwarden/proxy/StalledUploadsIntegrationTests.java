@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -12,7 +11,7 @@ import java.util.List;
 
 import io.gitwarden.embedded.EmbeddedGitServer;
 import io.gitwarden.testsupport.GitCli;
-import io.gitwarden.testsupport.TestRepositories;
+import io.gitwarden.testsupport.GitFixture;
 import io.gitwarden.testsupport.Tokens;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -38,9 +37,7 @@ class StalledUploadsIntegrationTests {
 
 	static final int STALLED = 300;
 
-	static Path scratch;
-
-	static GitCli git;
+	static GitFixture fixture;
 
 	static EmbeddedGitServer upstream;
 
@@ -49,16 +46,11 @@ class StalledUploadsIntegrationTests {
 
 	@DynamicPropertySource
 	static void upstream(DynamicPropertyRegistry registry) throws IOException {
-		scratch = Files.createTempDirectory("warden-stalled-it");
-		git = new GitCli(scratch.resolve("home"));
-		TestRepositories repositories = new TestRepositories(git, Files.createDirectories(scratch.resolve("repos")),
-				scratch);
-		repositories.create(REPO, 3);
-		upstream = EmbeddedGitServer.start(repositories.root(), "token", (receivePack) -> {
+		fixture = GitFixture.create("warden-stalled-it");
+		fixture.repositories().create(REPO, 3);
+		upstream = EmbeddedGitServer.start(fixture.repositories().root(), "token", (receivePack) -> {
 		});
-		registry.add("warden.upstream.url", () -> upstream.baseUrl().toString());
-		registry.add("warden.upstream.token", () -> "token");
-		registry.add("warden.auth.hmac-secret", () -> Tokens.SECRET);
+		fixture.register(registry, () -> upstream.baseUrl().toString(), "token");
 	}
 
 	@AfterAll
@@ -82,8 +74,8 @@ class StalledUploadsIntegrationTests {
 				out.flush();
 				stalled.add(socket);
 			}
-			Path work = scratch.resolve("clone");
-			GitCli.Result clone = git.run(scratch, "clone", "-q",
+			Path work = fixture.scratch().resolve("clone");
+			GitCli.Result clone = fixture.git().run(fixture.scratch(), "clone", "-q",
 					"http://x:" + token + "@127.0.0.1:" + this.port + "/" + REPO + ".git", work.toString());
 			clone.assertSuccess();
 			assertThat(work.resolve("file-3.txt")).exists();

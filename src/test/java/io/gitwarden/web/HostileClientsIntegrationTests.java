@@ -7,15 +7,12 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 
 import io.gitwarden.embedded.EmbeddedGitServer;
-import io.gitwarden.testsupport.GitCli;
-import io.gitwarden.testsupport.TestRepositories;
+import io.gitwarden.testsupport.GitFixture;
 import io.gitwarden.testsupport.Tokens;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -42,9 +39,7 @@ class HostileClientsIntegrationTests {
 
 	static final String REPO = "acme/hostile";
 
-	static Path scratch;
-
-	static GitCli git;
+	static GitFixture fixture;
 
 	static EmbeddedGitServer upstream;
 
@@ -53,16 +48,11 @@ class HostileClientsIntegrationTests {
 
 	@DynamicPropertySource
 	static void upstream(DynamicPropertyRegistry registry) throws IOException {
-		scratch = Files.createTempDirectory("warden-hostile-it");
-		git = new GitCli(scratch.resolve("home"));
-		TestRepositories repositories = new TestRepositories(git, Files.createDirectories(scratch.resolve("repos")),
-				scratch);
-		repositories.create(REPO, 2);
-		upstream = EmbeddedGitServer.start(repositories.root(), "token", (receivePack) -> {
+		fixture = GitFixture.create("warden-hostile-it");
+		fixture.repositories().create(REPO, 2);
+		upstream = EmbeddedGitServer.start(fixture.repositories().root(), "token", (receivePack) -> {
 		});
-		registry.add("warden.upstream.url", () -> upstream.baseUrl().toString());
-		registry.add("warden.upstream.token", () -> "token");
-		registry.add("warden.auth.hmac-secret", () -> Tokens.SECRET);
+		fixture.register(registry, () -> upstream.baseUrl().toString(), "token");
 	}
 
 	@AfterAll
@@ -77,7 +67,7 @@ class HostileClientsIntegrationTests {
 	}
 
 	void lsRemote(String token) {
-		git.run(scratch, "ls-remote", "http://x:" + token + "@127.0.0.1:" + this.port + "/" + REPO + ".git")
+		fixture.git().run(fixture.scratch(), "ls-remote", "http://x:" + token + "@127.0.0.1:" + this.port + "/" + REPO + ".git")
 			.assertSuccess();
 	}
 

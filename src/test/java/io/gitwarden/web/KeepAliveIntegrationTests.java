@@ -7,16 +7,13 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 
 import io.gitwarden.embedded.EmbeddedGitServer;
-import io.gitwarden.testsupport.GitCli;
-import io.gitwarden.testsupport.TestRepositories;
+import io.gitwarden.testsupport.GitFixture;
 import io.gitwarden.testsupport.Tokens;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -39,7 +36,7 @@ class KeepAliveIntegrationTests {
 
 	static final String REPO = "acme/keepalive";
 
-	static Path scratch;
+	static GitFixture fixture;
 
 	static EmbeddedGitServer upstream;
 
@@ -48,16 +45,11 @@ class KeepAliveIntegrationTests {
 
 	@DynamicPropertySource
 	static void upstream(DynamicPropertyRegistry registry) throws IOException {
-		scratch = Files.createTempDirectory("warden-keepalive-it");
-		GitCli git = new GitCli(scratch.resolve("home"));
-		TestRepositories repositories = new TestRepositories(git, Files.createDirectories(scratch.resolve("repos")),
-				scratch);
-		repositories.create(REPO, 1);
-		upstream = EmbeddedGitServer.start(repositories.root(), "token", (receivePack) -> {
+		fixture = GitFixture.create("warden-keepalive-it");
+		fixture.repositories().create(REPO, 1);
+		upstream = EmbeddedGitServer.start(fixture.repositories().root(), "token", (receivePack) -> {
 		});
-		registry.add("warden.upstream.url", () -> upstream.baseUrl().toString());
-		registry.add("warden.upstream.token", () -> "token");
-		registry.add("warden.auth.hmac-secret", () -> Tokens.SECRET);
+		fixture.register(registry, () -> upstream.baseUrl().toString(), "token");
 	}
 
 	@AfterAll
