@@ -139,33 +139,26 @@ public class FetchCache {
 		if (!acquireServeSlot()) {
 			return CachedFetch.bypass(this.metrics, "busy");
 		}
-		Mirror mirror;
+		Mirror mirror = null;
+		CachedFetch served = null;
 		try {
 			mirror = this.mirrors.open(repository);
-		}
-		catch (MirrorException ex) {
-			this.serves.release();
-			return CachedFetch.bypass(this.metrics, ex.reason().code());
-		}
-		catch (RuntimeException | Error ex) {
-			this.serves.release();
-			throw ex;
-		}
-		boolean ready = false;
-		try {
 			MirrorUpdate update = mirror.ensureServable(request.wants());
-			ready = true;
 			CacheResult result = (update.outcome() == MirrorUpdate.Outcome.HIT) ? CacheResult.HIT : CacheResult.MISS;
-			return CachedFetch.fromMirror(this.metrics, mirror, body, result, System.nanoTime() - start,
+			served = CachedFetch.fromMirror(this.metrics, mirror, body, result, System.nanoTime() - start,
 					this.serves::release);
+			return served;
 		}
 		catch (MirrorException ex) {
 			return CachedFetch.bypass(this.metrics, ex.reason().code());
 		}
 		finally {
-			if (!ready) {
+			// handed over to the CachedFetch, which releases both when it is closed; otherwise here, whatever failed
+			if (served == null) {
 				this.serves.release();
-				mirror.close();
+				if (mirror != null) {
+					mirror.close();
+				}
 			}
 		}
 	}
