@@ -5,8 +5,8 @@ package io.gitwarden.config;
  * property, which Spring Boot's binding report then prints at start-up.
  * <p>
  * Plain code rather than Bean Validation: the properties' other rules (URL shapes, sizes that must fit each
- * other) are code in the same constructors already, and Hibernate Validator was about 600 classes and half a
- * second of every start-up for the handful of ranges below.
+ * other) are code in the same constructors already, and Hibernate Validator loaded about 600 classes at every
+ * start-up for the handful of ranges below.
  */
 public final class Settings {
 
@@ -14,15 +14,14 @@ public final class Settings {
 	}
 
 	/**
-	 * {@code value} when it lies in {@code [min, max]}.
+	 * Checks that {@code value} lies in {@code [min, max]}.
 	 * @throws IllegalArgumentException naming {@code property} otherwise
 	 */
-	public static int between(String property, int value, int min, int max) {
+	public static void between(String property, int value, int min, int max) {
 		if (value < min || value > max) {
 			throw new IllegalArgumentException(
 					property + " must be between " + min + " and " + max + " (is " + value + ")");
 		}
-		return value;
 	}
 
 }
