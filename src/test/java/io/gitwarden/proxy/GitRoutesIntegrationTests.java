@@ -6,13 +6,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Base64;
 
-import io.gitwarden.testsupport.GitCli;
+import io.gitwarden.testsupport.GitFixture;
 import io.gitwarden.testsupport.GitHttpBackendServer;
-import io.gitwarden.testsupport.TestRepositories;
 import io.gitwarden.testsupport.Tokens;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -49,15 +46,10 @@ class GitRoutesIntegrationTests {
 
 	@DynamicPropertySource
 	static void upstream(DynamicPropertyRegistry registry) throws IOException {
-		Path scratch = Files.createTempDirectory("warden-routes-it");
-		GitCli git = new GitCli(scratch.resolve("home"));
-		TestRepositories repositories = new TestRepositories(git, Files.createDirectories(scratch.resolve("repos")),
-				scratch);
-		repositories.create(REPO, 1);
-		upstream = GitHttpBackendServer.start(repositories.root(), "upstream-token");
-		registry.add("warden.upstream.url", () -> upstream.baseUrl().toString());
-		registry.add("warden.upstream.token", () -> "upstream-token");
-		registry.add("warden.auth.hmac-secret", () -> Tokens.SECRET);
+		GitFixture fixture = GitFixture.create("warden-routes-it");
+		fixture.repositories().create(REPO, 1);
+		upstream = GitHttpBackendServer.start(fixture.repositories().root(), "upstream-token");
+		fixture.register(registry, () -> upstream.baseUrl().toString(), "upstream-token");
 	}
 
 	@AfterAll
