@@ -183,14 +183,10 @@ final class TransferTokens {
 			throw new Refusal(RefusalReason.LFS_TRANSFER_INVALID, "no valid token");
 		}
 		String signed = token.substring(0, second);
-		byte[] signature;
-		try {
-			signature = DECODER.decode(token.substring(second + 1));
-		}
-		catch (IllegalArgumentException ex) {
-			throw new Refusal(RefusalReason.LFS_TRANSFER_INVALID, "no valid token");
-		}
-		if (!MessageDigest.isEqual(mac(signed), signature)) {
+		// The signature's text, not its decoded bytes: the last base64 character of a MAC carries unused bits,
+		// and a token must have one spelling only.
+		byte[] signature = token.substring(second + 1).getBytes(StandardCharsets.US_ASCII);
+		if (!MessageDigest.isEqual(ENCODER.encode(mac(signed)), signature)) {
 			throw new Refusal(RefusalReason.LFS_TRANSFER_INVALID, "bad signature");
 		}
 		String part1 = token.substring(0, first);

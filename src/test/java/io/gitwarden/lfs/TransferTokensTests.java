@@ -69,6 +69,21 @@ class TransferTokensTests {
 	}
 
 	@Test
+	void aSignatureSpelledAnotherWayIsRefused() {
+		String token = this.tokens.issue(claims(this.clock.instant().plusSeconds(60)), this.upstream);
+		char last = token.charAt(token.length() - 1);
+		// a 32-byte MAC is 43 base64 characters; the last one's two low bits are not part of the MAC
+		String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+		char sameBits = alphabet.charAt((alphabet.indexOf(last) & ~3) | 3);
+		String respelled = token.substring(0, token.length() - 1) + sameBits;
+		assertThat(Base64.getUrlDecoder().decode(respelled.substring(respelled.lastIndexOf('.') + 1)))
+			.isEqualTo(Base64.getUrlDecoder().decode(token.substring(token.lastIndexOf('.') + 1)));
+		assertThatExceptionOfType(Refusal.class).isThrownBy(() -> this.tokens.verify(respelled))
+			.satisfies((refusal) -> assertThat(refusal.reason()).isEqualTo(RefusalReason.LFS_TRANSFER_INVALID));
+		assertThat(this.tokens.verify(token)).isNotNull();
+	}
+
+	@Test
 	void claimsCannotBeMovedToAnotherSealedPart() {
 		String first = this.tokens.issue(claims(this.clock.instant().plusSeconds(60)), this.upstream);
 		String second = this.tokens.issue(claims(this.clock.instant().plusSeconds(60)), this.upstream);
