@@ -336,7 +336,9 @@ class LfsIntegrationTests {
 			.build(), HttpResponse.BodyHandlers.ofString());
 		assertThat(chunkedWrong.statusCode()).isEqualTo(400);
 		assertThat(stored(repo, oid)).doesNotExist();
-		assertThat(tempFiles()).isZero();
+		// the upstream's partial file: it deletes it when it notices the abort, which can be a moment after
+		// git-warden has answered the client
+		assertThat(Eventually.await(LfsIntegrationTests::tempFiles, (count) -> count == 0)).isZero();
 
 		// a failed upload does not spend its URL: the real content goes through, once
 		assertThat(put(upload, content).statusCode()).isEqualTo(200);

@@ -5,8 +5,9 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 
 /**
- * Polling, with a deadline, for what git-warden records just after a response is complete (audit lines,
- * metrics): a client can see the response a moment before the record exists.
+ * Polling, with a deadline, for what happens just after a response is complete: what git-warden records
+ * (audit lines, metrics), or an upstream's clean-up of a request git-warden aborted. A client can see the
+ * response a moment before either.
  */
 public final class Eventually {
 
