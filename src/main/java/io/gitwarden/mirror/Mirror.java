@@ -124,6 +124,32 @@ public final class Mirror implements AutoCloseable {
 	}
 
 	/**
+	 * Announces an {@link #adopt} that follows shortly: until the returned handle is closed, a caller of
+	 * this mirror about to fetch because something is missing first waits (up to
+	 * {@link RepositoryMirrors#ADOPTION_WAIT}) for it, so a push adopted after its client's response ended
+	 * is found by that client's next request without a fetch. Close the handle after adopting, whether or
+	 * not adopting succeeded.
+	 */
+	public PendingAdoption announceAdoption() {
+		this.entry.adoptionAnnounced();
+		AtomicBoolean done = new AtomicBoolean();
+		return () -> {
+			if (done.compareAndSet(false, true)) {
+				this.entry.adoptionDone();
+			}
+		};
+	}
+
+	/** An announced adoption; {@link #close()} says it is done (idempotent). */
+	@FunctionalInterface
+	public interface PendingAdoption extends AutoCloseable {
+
+		@Override
+		void close();
+
+	}
+
+	/**
 	 * Serves one {@code POST git-upload-pack} from the mirror with JGit's {@code UploadPack} in stateless
 	 * RPC mode: protocol v0/v1 and v2 ({@code command=fetch}), shallow and filtered fetches; refs under
 	 * {@code refs/warden/} hidden. The caller sets the response's status ({@code 200}), its

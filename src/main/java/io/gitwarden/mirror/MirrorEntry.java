@@ -49,6 +49,12 @@ final class MirrorEntry {
 	/** True once a GC ran on this repository (so a pack without a bitmap alone does not call for more). */
 	volatile boolean gcAttempted;
 
+	/** Guards {@link #pendingAdoptions}; waited on by callers about to fetch. */
+	private final Object adoptionMonitor = new Object();
+
+	/** Adoptions announced ({@link Mirror#announceAdoption}) and not yet done. */
+	private int pendingAdoptions;
+
 	MirrorEntry(RepositoryId repositoryId, Path gitDir, long sizeBytes, long lastUsedMillis) {
 		this.repositoryId = repositoryId;
 		this.gitDir = gitDir;
@@ -137,6 +143,38 @@ final class MirrorEntry {
 	/** True when an advertisement observed at {@code observedNanos} is newer than the refs. Hold refLock. */
 	boolean isNewer(long observedNanos) {
 		return !this.refsWritten || observedNanos - this.refsObservedNanos > 0;
+	}
+
+	void adoptionAnnounced() {
+		synchronized (this.adoptionMonitor) {
+			this.pendingAdoptions++;
+		}
+	}
+
+	void adoptionDone() {
+		synchronized (this.adoptionMonitor) {
+			this.pendingAdoptions--;
+			if (this.pendingAdoptions == 0) {
+				this.adoptionMonitor.notifyAll();
+			}
+		}
+	}
+
+	/**
+	 * Waits, at most {@code timeoutNanos}, until no announced adoption is pending.
+	 * @return true when there was one to wait for (what the caller missed may be here now)
+	 */
+	boolean awaitAdoptions(long timeoutNanos) throws InterruptedException {
+		synchronized (this.adoptionMonitor) {
+			if (this.pendingAdoptions == 0) {
+				return false;
+			}
+			long deadline = System.nanoTime() + timeoutNanos;
+			for (long left = timeoutNanos; this.pendingAdoptions > 0 && left > 0; left = deadline - System.nanoTime()) {
+				this.adoptionMonitor.wait(Math.max(1, left / 1_000_000));
+			}
+			return true;
+		}
 	}
 
 	long lastUsedMillis() {

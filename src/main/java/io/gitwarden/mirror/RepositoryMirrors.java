@@ -3,6 +3,7 @@ package io.gitwarden.mirror;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -57,6 +58,12 @@ import org.springframework.stereotype.Component;
 public class RepositoryMirrors implements DisposableBean {
 
 	private static final Logger logger = LoggerFactory.getLogger(RepositoryMirrors.class);
+
+	/**
+	 * Longest a caller about to fetch waits for an announced adoption (which takes milliseconds; an
+	 * adoption stuck on a slow disk must not hold fetches back longer than this).
+	 */
+	static final Duration ADOPTION_WAIT = Duration.ofSeconds(10);
 
 	private final MirrorProperties properties;
 
@@ -294,6 +301,9 @@ public class RepositoryMirrors implements DisposableBean {
 	 */
 	private Outcome fetchUntil(MirrorEntry entry, Repository repository, Condition satisfied, String what)
 			throws MirrorException {
+		if (awaitAdoptions(entry) && check(satisfied)) {
+			return Outcome.HIT; // a push this client just made, adopted after its response ended
+		}
 		for (int round = 0; round < 3; round++) {
 			CompletableFuture<Outcome> mine = new CompletableFuture<>();
 			CompletableFuture<Outcome> running = entry.flight.compareAndExchange(null, mine);
@@ -322,6 +332,17 @@ public class RepositoryMirrors implements DisposableBean {
 		}
 		throw new MirrorException(Reason.OBJECTS_MISSING,
 				"after a fetch from the upstream, " + what + " still missing from the mirror of " + entry.repositoryId);
+	}
+
+	/** Waits (at most {@link #ADOPTION_WAIT}) for announced adoptions of this mirror; true when there were some. */
+	private static boolean awaitAdoptions(MirrorEntry entry) throws MirrorException {
+		try {
+			return entry.awaitAdoptions(ADOPTION_WAIT.toNanos());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new MirrorException(Reason.INTERRUPTED, "interrupted while waiting for a push's adoption", ex);
+		}
 	}
 
 	private static Outcome await(CompletableFuture<Outcome> running) throws MirrorException {

@@ -49,7 +49,8 @@ import org.springframework.stereotype.Component;
  * <li>whatever cannot be inspected is refused (fail closed).</li>
  * </ol>
  * After the upstream accepted the push, {@link Inspected#accepted} moves its objects into the mirror and
- * its refs along, so the next push needs no fetch; a refused push's objects never enter the mirror.
+ * its refs along once the client has its answer, so the next push needs no fetch; a refused push's objects
+ * never enter the mirror.
  */
 @Component
 class PushInspections {
@@ -286,20 +287,27 @@ class PushInspections {
 		}
 
 		/**
-		 * The upstream accepted these commands: their objects enter the mirror and its refs move, keeping
-		 * overwritten tips. Never fails the push: a mirror left behind is repaired by the next fetch.
+		 * The upstream accepted these commands: returns the step that moves their objects into the mirror
+		 * and its refs along (keeping overwritten tips), to run once the client has its answer. Until that
+		 * step is done, a request about to fetch into this mirror waits for it instead, so the client's next
+		 * push finds its commits there. The step never fails the push: a mirror left behind is repaired by the
+		 * next fetch.
 		 */
-		void accepted(List<ReceiveCommand> accepted) {
+		Runnable accepted(List<ReceiveCommand> accepted) {
 			if (this.inspection == null || !this.inspection.isAllowed() || accepted.isEmpty()) {
-				return;
+				return () -> {
+				};
 			}
-			try {
-				this.inspection.promote();
-				this.mirror.adopt(null, null, accepted);
-			}
-			catch (IOException | MirrorException | RuntimeException ex) {
-				logger.info("Mirror of " + this.mirror.repositoryId() + " not updated after a push: " + ex.getMessage());
-			}
+			Mirror.PendingAdoption pending = this.mirror.announceAdoption();
+			return () -> {
+				try (pending) {
+					this.inspection.promote();
+					this.mirror.adopt(null, null, accepted);
+				}
+				catch (IOException | MirrorException | RuntimeException ex) {
+					logger.info("Mirror of " + this.mirror.repositoryId() + " not updated after a push: " + ex.getMessage());
+				}
+			};
 		}
 
 		@Override

@@ -222,12 +222,16 @@ class PushService {
 			catch (IOException ex) {
 				failure = RefusalReason.TRANSFER_FAILED;
 			}
-			if (inspected != null) {
-				inspected.accepted(accepted(push.commands(), results));
+			Runnable adoption = (inspected != null) ? inspected.accepted(accepted(push.commands(), results)) : () -> {
+			};
+			try {
+				if (failure == null) {
+					ResponseRelay.end(response);
+				}
 			}
-			if (failure == null) {
-				// after the mirror took the accepted commits: the next push of this client finds them there
-				ResponseRelay.end(response);
+			finally {
+				// after the client has its answer; its next push waits for this rather than fetching
+				adoption.run();
 			}
 			PushDetail detail = new PushDetail(decision.verdicts(), results, push.pushOptions(),
 					(inspected != null) ? inspected.forced() : Map.of(), (inspected != null) ? inspected.detail() : null);

@@ -17,6 +17,7 @@ import java.util.concurrent.Future;
 import io.gitwarden.mirror.MirrorException.Reason;
 import io.gitwarden.mirror.MirrorUpdate.Outcome;
 import io.gitwarden.embedded.LoopbackTomcat;
+import io.gitwarden.testsupport.Eventually;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.ObjectInserter;
@@ -378,6 +379,47 @@ class RepositoryMirrorsTests {
 		assertThat(this.fixture.counter("warden.mirror.adoptions", "result", "ok")).isEqualTo(1);
 		MirrorFixture.awaitMaintenance(this.mirrors);
 		this.fixture.git.run(this.tmp.resolve("mirrors/acme/push.git"), "fsck", "--strict").assertSuccess();
+	}
+
+	@Test
+	void aCallerMissingObjectsWaitsForAnAnnouncedAdoptionInsteadOfFetching() throws Exception {
+		Path upstream = this.fixture.createUpstream("acme/announced", 2);
+		try (Mirror mirror = this.mirrors.open(MirrorFixture.id("acme/announced"))) {
+			mirror.ensureCurrent(this.fixture.advertise("acme/announced"));
+		}
+		ObjectId old = this.fixture.upstreamRefs("acme/announced").get("refs/heads/main");
+		Path work = Files.createTempDirectory(this.tmp, "work");
+		this.fixture.git.run(work, "clone", "-q", upstream.toString(), ".").assertSuccess();
+		Files.writeString(work.resolve("pushed.txt"), "pushed, adopted after the response\n");
+		this.fixture.git.run(work, "add", ".").assertSuccess();
+		this.fixture.git.run(work, "commit", "-q", "-m", "pushed").assertSuccess();
+		ObjectId pushed = ObjectId.fromString(this.fixture.git.run(work, "rev-parse", "HEAD").stdout().trim());
+		Path[] pack = packObjects(work, pushed.name() + " --not " + old.name());
+		this.fixture.git.run(work, "push", "-q", "origin", "HEAD:main").assertSuccess();
+		double fetches = this.fixture.fetches();
+
+		ExecutorService next = Executors.newSingleThreadExecutor();
+		try (Mirror pushing = this.mirrors.open(MirrorFixture.id("acme/announced"))) {
+			Mirror.PendingAdoption pending = pushing.announceAdoption();
+			Thread[] caller = new Thread[1];
+			Future<Outcome> outcome = next.submit(() -> {
+				caller[0] = Thread.currentThread();
+				try (Mirror mirror = this.mirrors.open(MirrorFixture.id("acme/announced"))) {
+					return mirror.ensureObjects(List.of(pushed)).outcome();
+				}
+			});
+			// the next request found the commit missing and waits for the adoption (a fetch would not wait)
+			assertThat(Eventually.await(() -> outcome.isDone() || (caller[0] != null
+					&& caller[0].getState() == Thread.State.TIMED_WAITING), (waiting) -> waiting)).isTrue();
+			assertThat(outcome).isNotDone();
+			pushing.adopt(pack[0], pack[1], List.of(new ReceiveCommand(old, pushed, "refs/heads/main")));
+			pending.close();
+			assertThat(outcome.get()).isEqualTo(Outcome.HIT);
+		}
+		finally {
+			next.shutdownNow();
+		}
+		assertThat(this.fixture.fetches()).isEqualTo(fetches);
 	}
 
 	@Test
