@@ -25,13 +25,15 @@ import org.springframework.util.unit.DataSize;
  * bitmaps) in the background (default 10)
  * @param maxAdvertisedRefs most refs a ref advertisement tap collects before it gives up with "too many
  * refs" (default 100000)
+ * @param warmUp run the code a first fetch needs once at start-up, on throwaway repositories in the
+ * temporary directory, before the replica reports ready (default true; see {@code MirrorWarmUp})
  */
 @ConfigurationProperties("warden.mirror")
 public record MirrorProperties(@DefaultValue("./data/mirrors") Path dir,
 		@DefaultValue("20GB") DataSize maxSize, @DefaultValue("5m") Duration fetchTimeout,
 		@DefaultValue("4") int maxConcurrentUpdates,
 		@DefaultValue("10") int gcPackThreshold,
-		@DefaultValue("100000") int maxAdvertisedRefs) {
+		@DefaultValue("100000") int maxAdvertisedRefs, @DefaultValue("true") boolean warmUp) {
 
 	public MirrorProperties {
 		Settings.between("warden.mirror.max-concurrent-updates", maxConcurrentUpdates, 1, 256);

@@ -54,7 +54,7 @@ class MirrorRefresherTests {
 	@BeforeEach
 	void start() throws Exception {
 		MirrorProperties properties = new MirrorProperties(this.tmp.resolve("mirrors"), DataSize.ofGigabytes(1),
-				Duration.ofSeconds(5), 1, 10, 1000);
+				Duration.ofSeconds(5), 1, 10, 1000, false);
 		this.mirrors = new RepositoryMirrors(properties,
 				new UpstreamTarget(URI.create("http://127.0.0.1:9"), new StaticTokenCredentials("none")),
 				new SimpleMeterRegistry(), Clock.systemUTC());

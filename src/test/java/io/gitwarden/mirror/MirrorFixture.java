@@ -81,7 +81,7 @@ final class MirrorFixture implements AutoCloseable {
 	}
 
 	MirrorProperties properties(DataSize maxSize) {
-		return new MirrorProperties(this.root.resolve("mirrors"), maxSize, Duration.ofSeconds(30), 4, 10, 100_000);
+		return new MirrorProperties(this.root.resolve("mirrors"), maxSize, Duration.ofSeconds(30), 4, 10, 100_000, false);
 	}
 
 	RepositoryMirrors mirrors() {

@@ -13,6 +13,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.gitwarden.mirror.MirrorException.Reason;
 import io.gitwarden.mirror.MirrorUpdate.Outcome;
@@ -401,16 +402,16 @@ class RepositoryMirrorsTests {
 		ExecutorService next = Executors.newSingleThreadExecutor();
 		try (Mirror pushing = this.mirrors.open(MirrorFixture.id("acme/announced"))) {
 			Mirror.PendingAdoption pending = pushing.announceAdoption();
-			Thread[] caller = new Thread[1];
+			AtomicReference<Thread> caller = new AtomicReference<>();
 			Future<Outcome> outcome = next.submit(() -> {
-				caller[0] = Thread.currentThread();
+				caller.set(Thread.currentThread());
 				try (Mirror mirror = this.mirrors.open(MirrorFixture.id("acme/announced"))) {
 					return mirror.ensureObjects(List.of(pushed)).outcome();
 				}
 			});
 			// the next request found the commit missing and waits for the adoption (a fetch would not wait)
-			assertThat(Eventually.await(() -> outcome.isDone() || (caller[0] != null
-					&& caller[0].getState() == Thread.State.TIMED_WAITING), (waiting) -> waiting)).isTrue();
+			assertThat(Eventually.await(() -> outcome.isDone() || (caller.get() != null && waitsForAdoption(caller.get())),
+					(waiting) -> waiting)).isTrue();
 			assertThat(outcome).isNotDone();
 			pushing.adopt(pack[0], pack[1], List.of(new ReceiveCommand(old, pushed, "refs/heads/main")));
 			pending.close();
@@ -420,6 +421,15 @@ class RepositoryMirrorsTests {
 			next.shutdownNow();
 		}
 		assertThat(this.fixture.fetches()).isEqualTo(fetches);
+	}
+
+	private static boolean waitsForAdoption(Thread thread) {
+		for (StackTraceElement frame : thread.getStackTrace()) {
+			if (frame.getMethodName().equals("awaitAdoptions") && frame.getClassName().equals(MirrorEntry.class.getName())) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	@Test
@@ -452,7 +462,7 @@ class RepositoryMirrorsTests {
 		// a GC of a mirror with more packs than the threshold keeps the overwritten history
 		this.mirrors.destroy();
 		this.mirrors = this.fixture.mirrors(new MirrorProperties(this.tmp.resolve("mirrors"),
-				DataSize.ofGigabytes(1), Duration.ofSeconds(30), 4, 2, 1000), this.fixture.upstream.baseUrl());
+				DataSize.ofGigabytes(1), Duration.ofSeconds(30), 4, 2, 1000, false), this.fixture.upstream.baseUrl());
 		this.fixture.commitUpstream("acme/force", "main", "more.txt", "more\n", false);
 		try (Mirror mirror = this.mirrors.open(MirrorFixture.id("acme/force"))) {
 			mirror.ensureCurrent(this.fixture.advertise("acme/force"));
