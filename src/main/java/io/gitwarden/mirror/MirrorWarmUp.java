@@ -43,7 +43,7 @@ import org.springframework.context.ApplicationListener;
  * warm-up (logged). {@code warden.mirror.warm-up=false} turns it off. Registered in
  * {@code META-INF/spring.factories}: it must start before the application context exists.
  */
-public final class MirrorWarmUp implements ApplicationListener<ApplicationEnvironmentPreparedEvent> {
+final class MirrorWarmUp implements ApplicationListener<ApplicationEnvironmentPreparedEvent> {
 
 	private static final Logger logger = LoggerFactory.getLogger(MirrorWarmUp.class);
 

@@ -351,19 +351,10 @@ class RepositoryMirrorsTests {
 
 	@Test
 	void adoptsAPushedPackAndItsRefsWithoutAFetch() throws Exception {
-		Path upstream = this.fixture.createUpstream("acme/push", 2);
-		try (Mirror mirror = this.mirrors.open(MirrorFixture.id("acme/push"))) {
-			mirror.ensureCurrent(this.fixture.advertise("acme/push"));
-		}
-		ObjectId old = this.fixture.upstreamRefs("acme/push").get("refs/heads/main");
-		Path work = Files.createTempDirectory(this.tmp, "work");
-		this.fixture.git.run(work, "clone", "-q", upstream.toString(), ".").assertSuccess();
-		Files.writeString(work.resolve("pushed.txt"), "pushed through git-warden\n");
-		this.fixture.git.run(work, "add", ".").assertSuccess();
-		this.fixture.git.run(work, "commit", "-q", "-m", "pushed").assertSuccess();
-		ObjectId pushed = ObjectId.fromString(this.fixture.git.run(work, "rev-parse", "HEAD").stdout().trim());
-		Path[] pack = packObjects(work, pushed.name() + " --not " + old.name());
-		this.fixture.git.run(work, "push", "-q", "origin", "HEAD:main", "HEAD:refs/heads/agent/x").assertSuccess();
+		PushedCommit push = pushUpstream("acme/push", "HEAD:main", "HEAD:refs/heads/agent/x");
+		ObjectId old = push.old();
+		ObjectId pushed = push.pushed();
+		Path[] pack = push.pack();
 		int upstreamRequests = this.fixture.upstream.requestCount();
 
 		try (Mirror mirror = this.mirrors.open(MirrorFixture.id("acme/push"))) {
@@ -384,19 +375,10 @@ class RepositoryMirrorsTests {
 
 	@Test
 	void aCallerMissingObjectsWaitsForAnAnnouncedAdoptionInsteadOfFetching() throws Exception {
-		Path upstream = this.fixture.createUpstream("acme/announced", 2);
-		try (Mirror mirror = this.mirrors.open(MirrorFixture.id("acme/announced"))) {
-			mirror.ensureCurrent(this.fixture.advertise("acme/announced"));
-		}
-		ObjectId old = this.fixture.upstreamRefs("acme/announced").get("refs/heads/main");
-		Path work = Files.createTempDirectory(this.tmp, "work");
-		this.fixture.git.run(work, "clone", "-q", upstream.toString(), ".").assertSuccess();
-		Files.writeString(work.resolve("pushed.txt"), "pushed, adopted after the response\n");
-		this.fixture.git.run(work, "add", ".").assertSuccess();
-		this.fixture.git.run(work, "commit", "-q", "-m", "pushed").assertSuccess();
-		ObjectId pushed = ObjectId.fromString(this.fixture.git.run(work, "rev-parse", "HEAD").stdout().trim());
-		Path[] pack = packObjects(work, pushed.name() + " --not " + old.name());
-		this.fixture.git.run(work, "push", "-q", "origin", "HEAD:main").assertSuccess();
+		PushedCommit push = pushUpstream("acme/announced", "HEAD:main");
+		ObjectId old = push.old();
+		ObjectId pushed = push.pushed();
+		Path[] pack = push.pack();
 		double fetches = this.fixture.fetches();
 
 		ExecutorService next = Executors.newSingleThreadExecutor();
@@ -421,6 +403,32 @@ class RepositoryMirrorsTests {
 			next.shutdownNow();
 		}
 		assertThat(this.fixture.fetches()).isEqualTo(fetches);
+	}
+
+	/**
+	 * A mirror made current for a new upstream repository, then a commit pushed to that upstream directly
+	 * (not through the mirror), with the pack a push of it carries.
+	 */
+	private PushedCommit pushUpstream(String repository, String... refspecs) throws Exception {
+		Path upstream = this.fixture.createUpstream(repository, 2);
+		try (Mirror mirror = this.mirrors.open(MirrorFixture.id(repository))) {
+			mirror.ensureCurrent(this.fixture.advertise(repository));
+		}
+		ObjectId old = this.fixture.upstreamRefs(repository).get("refs/heads/main");
+		Path work = Files.createTempDirectory(this.tmp, "work");
+		this.fixture.git.run(work, "clone", "-q", upstream.toString(), ".").assertSuccess();
+		Files.writeString(work.resolve("pushed.txt"), "pushed through git-warden\n");
+		this.fixture.git.run(work, "add", ".").assertSuccess();
+		this.fixture.git.run(work, "commit", "-q", "-m", "pushed").assertSuccess();
+		ObjectId pushed = ObjectId.fromString(this.fixture.git.run(work, "rev-parse", "HEAD").stdout().trim());
+		Path[] pack = packObjects(work, pushed.name() + " --not " + old.name());
+		List<String> push = new ArrayList<>(List.of("push", "-q", "origin"));
+		push.addAll(List.of(refspecs));
+		this.fixture.git.run(work, push.toArray(String[]::new)).assertSuccess();
+		return new PushedCommit(old, pushed, pack);
+	}
+
+	private record PushedCommit(ObjectId old, ObjectId pushed, Path[] pack) {
 	}
 
 	private static boolean waitsForAdoption(Thread thread) {
