@@ -15,6 +15,7 @@ import io.gitwarden.auth.Revocation;
 import io.gitwarden.auth.RevocationStore;
 import io.gitwarden.auth.RevocationStoreUnavailableException;
 import io.gitwarden.auth.SessionRevocations;
+import io.gitwarden.testsupport.AuditLines;
 import io.gitwarden.testsupport.Eventually;
 import io.gitwarden.testsupport.Tokens;
 import org.junit.jupiter.api.Test;
@@ -284,7 +285,7 @@ class AdminInputIntegrationTests {
 			return null;
 		}
 		List<JsonNode> events = new ArrayList<>();
-		for (String line : Files.readAllLines(auditFile)) {
+		for (String line : AuditLines.read(auditFile)) {
 			JsonNode event = JSON.readTree(line);
 			if (filter.test(event)) {
 				events.add(event);

@@ -19,9 +19,10 @@ import java.util.concurrent.Future;
 
 import io.gitwarden.auth.JwtTokenVerifier;
 import io.gitwarden.embedded.EmbeddedGitServer;
+import io.gitwarden.testsupport.AuditLines;
+import io.gitwarden.testsupport.Eventually;
 import io.gitwarden.testsupport.GitCli;
 import io.gitwarden.testsupport.TestRepositories;
-import io.gitwarden.testsupport.Eventually;
 import io.gitwarden.testsupport.Tokens;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.transport.ReceiveCommand;
@@ -406,7 +407,7 @@ class AuditIntegrationTests {
 		assertThat(events).extracting((e) -> text(e, "requestId")).doesNotHaveDuplicates();
 		assertThat(events).allSatisfy((e) -> assertThat(text(e, "decision")).isEqualTo("allowed"));
 		// every line of the file parses, and the whole file is one chain
-		for (String line : Files.readAllLines(auditFile)) {
+		for (String line : AuditLines.read(auditFile)) {
 			assertThat(JSON.readTree(line).isObject()).isTrue();
 		}
 		AuditVerifier.Result result = AuditVerifier.verify(List.of(auditFile));
@@ -422,9 +423,9 @@ class AuditIntegrationTests {
 			assertThat(get("/" + repo + ".git/info/refs?service=git-upload-pack", "Bearer " + token).statusCode())
 				.isEqualTo(200);
 		}
-		Eventually.await(() -> Files.readAllLines(auditFile), (lines) -> lines.size() >= 3);
+		Eventually.await(() -> AuditLines.read(auditFile), (lines) -> lines.size() >= 3);
 		Path copy = scratch.resolve("tampered.jsonl");
-		List<String> lines = new ArrayList<>(Files.readAllLines(auditFile));
+		List<String> lines = new ArrayList<>(AuditLines.read(auditFile));
 		Files.write(copy, lines);
 		assertThat(verify(copy)).startsWith("OK " + lines.size() + " lines (from genesis)");
 
@@ -665,7 +666,7 @@ class AuditIntegrationTests {
 
 	private static List<JsonNode> eventsWhere(java.util.function.Predicate<JsonNode> filter) throws IOException {
 		List<JsonNode> events = new ArrayList<>();
-		for (String line : Files.readAllLines(auditFile)) {
+		for (String line : AuditLines.read(auditFile)) {
 			JsonNode event = JSON.readTree(line);
 			if (filter.test(event)) {
 				events.add(event);

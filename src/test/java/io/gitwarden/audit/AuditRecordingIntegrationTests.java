@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
+import io.gitwarden.testsupport.AuditLines;
 import io.gitwarden.testsupport.Eventually;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -95,7 +96,7 @@ class AuditRecordingIntegrationTests {
 		if (!Files.exists(auditFile)) {
 			return found;
 		}
-		for (String line : Files.readAllLines(auditFile, StandardCharsets.UTF_8)) {
+		for (String line : AuditLines.read(auditFile)) {
 			JsonNode event = JSON.readTree(line);
 			JsonNode userAgent = event.get("userAgent");
 			if (userAgent != null && userAgent.asString().startsWith(userAgentPrefix)) {

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import io.gitwarden.testsupport.AuditLines;
 import io.gitwarden.testsupport.GitCli;
 import io.gitwarden.testsupport.TestRepositories;
 import io.gitwarden.testsupport.Tokens;
@@ -141,7 +142,7 @@ final class CacheFixture {
 			return events;
 		}
 		try {
-			for (String line : Files.readAllLines(this.auditFile)) {
+			for (String line : AuditLines.read(this.auditFile)) {
 				JsonNode event = JSON.readTree(line);
 				if ("fetch".equals(event.path("operation").asString(""))
 						&& repository.equals(event.path("repo").asString(""))) {

@@ -10,6 +10,7 @@ import java.util.UUID;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 
+import io.gitwarden.testsupport.AuditLines;
 import io.gitwarden.testsupport.Eventually;
 import io.gitwarden.testsupport.GitCli;
 import io.gitwarden.testsupport.GitHttpBackendServer;
@@ -341,7 +342,7 @@ class GrantsIntegrationTests {
 		if (!Files.exists(auditFile)) {
 			return events;
 		}
-		for (String line : Files.readAllLines(auditFile)) {
+		for (String line : AuditLines.read(auditFile)) {
 			JsonNode event = JSON.readTree(line);
 			if (filter.test(event)) {
 				events.add(event);

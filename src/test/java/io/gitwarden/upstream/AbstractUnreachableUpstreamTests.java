@@ -9,6 +9,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 
+import io.gitwarden.testsupport.AuditLines;
 import io.gitwarden.testsupport.Eventually;
 import io.gitwarden.testsupport.GitCli;
 import io.gitwarden.testsupport.Tokens;
@@ -101,7 +102,7 @@ abstract class AbstractUnreachableUpstreamTests {
 		if (!Files.exists(auditFile())) {
 			return events;
 		}
-		for (String line : Files.readAllLines(auditFile())) {
+		for (String line : AuditLines.read(auditFile())) {
 			JsonNode event = JSON.readTree(line);
 			if (event.has("session") && session.equals(event.get("session").asString())) {
 				events.add(event);

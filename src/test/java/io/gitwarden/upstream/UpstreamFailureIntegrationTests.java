@@ -16,6 +16,7 @@ import java.util.UUID;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.http.Fault;
+import io.gitwarden.testsupport.AuditLines;
 import io.gitwarden.testsupport.Eventually;
 import io.gitwarden.testsupport.GitCli;
 import io.gitwarden.testsupport.Tokens;
@@ -291,7 +292,7 @@ class UpstreamFailureIntegrationTests {
 		if (!Files.exists(auditFile)) {
 			return events;
 		}
-		for (String line : Files.readAllLines(auditFile)) {
+		for (String line : AuditLines.read(auditFile)) {
 			JsonNode event = JSON.readTree(line);
 			if (event.has("session") && session.equals(event.get("session").asString())) {
 				events.add(event);
