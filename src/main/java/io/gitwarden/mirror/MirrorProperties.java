@@ -25,8 +25,8 @@ import org.springframework.util.unit.DataSize;
  * bitmaps) in the background (default 10)
  * @param maxAdvertisedRefs most refs a ref advertisement tap collects before it gives up with "too many
  * refs" (default 100000)
- * @param warmUp run the code a first fetch needs once at start-up, on throwaway repositories in the
- * temporary directory, before the replica reports ready (default true; see {@code MirrorWarmUp})
+ * @param warmUp run the code a first fetch needs once at start-up, in a background thread, on throwaway
+ * repositories in the temporary directory (default true; see {@code MirrorWarmUp})
  */
 @ConfigurationProperties("warden.mirror")
 public record MirrorProperties(@DefaultValue("./data/mirrors") Path dir,

@@ -20,7 +20,6 @@ import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.lib.RefUpdate;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.lib.TreeFormatter;
-import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import org.eclipse.jgit.transport.PacketLineOut;
 import org.eclipse.jgit.transport.RefSpec;
 import org.eclipse.jgit.util.FileUtils;
@@ -59,7 +58,6 @@ final class MirrorWarmUp implements ApplicationListener<ApplicationEnvironmentPr
 		if (enabled) {
 			Thread thread = new Thread(() -> warmUp(Path.of(System.getProperty("java.io.tmpdir"))), "mirror-warm-up");
 			thread.setDaemon(true);
-			thread.setPriority(Thread.MIN_PRIORITY);
 			thread.start();
 		}
 	}
@@ -73,8 +71,10 @@ final class MirrorWarmUp implements ApplicationListener<ApplicationEnvironmentPr
 		Path directory = null;
 		try {
 			directory = Files.createTempDirectory(parent, "git-warden-warm-up-");
-			try (Repository source = bare(directory.resolve("source.git"));
-					Repository mirror = bare(directory.resolve("mirror.git"))) {
+			// made the way mirrors are (configuration included), so their creation is warmed too
+			MirrorStore store = new MirrorStore(directory);
+			try (Repository source = store.openOrCreate(directory.resolve("source.git"));
+					Repository mirror = store.openOrCreate(directory.resolve("mirror.git"))) {
 				ObjectId tip = commit(source);
 				try (Git git = Git.wrap(mirror)) {
 					git.fetch()
@@ -106,12 +106,6 @@ final class MirrorWarmUp implements ApplicationListener<ApplicationEnvironmentPr
 				}
 			}
 		}
-	}
-
-	private static Repository bare(Path gitDir) throws IOException {
-		Repository repository = new FileRepositoryBuilder().setGitDir(gitDir.toFile()).setBare().build();
-		repository.create(true);
-		return repository;
 	}
 
 	/** One commit with one file on {@code main}. */
