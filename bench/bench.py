@@ -1172,6 +1172,9 @@ def main():
     ap.add_argument("--lat-rounds", type=int, default=0, help="latency: sequential rounds (default 2000, quick 150)")
     ap.add_argument("--lat-git-runs", type=int, default=0,
                     help="latency: measured runs of each git command (default 15 ls-remote, 15 no-op fetch, 9 push)")
+    ap.add_argument("--lat-warm", type=int, default=0,
+                    help="latency: requests that warm the fresh git-warden before the measurements (default 600, the "
+                         "issue's; the JIT keeps compiling the request path for thousands more)")
     ap.add_argument("--rates", default="", help="latency: offered loads in requests/s (default 50,500)")
     ap.add_argument("--cold-starts", type=int, default=0, help="latency: fresh git-warden processes timed (default 5, quick 2)")
     ap.add_argument("--attacks", default="", help="resilience: comma list of slow-refused-push,unauth-trickle,"

@@ -62,7 +62,7 @@ class LatencySection:
             # more measured runs than the issue's 15 / 15 / 9: a push varies by ±10 % from run to run here
             self.git_runs = {k: (w, a.lat_git_runs) for k, (w, _) in self.git_runs.items()}
         self.cold_starts = a.cold_starts or (2 if q else 5)
-        self.warmup = 600
+        self.warmup = max(getattr(a, "lat_warm", 0) or 600, 100)
         self.samples = []  # (phase, kind, path, round, seconds, ok)
         self.phase_cpu = {}  # phase -> (others' cores, ours, load begin, load end)
         self.errors = {}
