@@ -9,17 +9,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
+import io.gitwarden.protocol.Commits;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
-import org.eclipse.jgit.lib.CommitBuilder;
 import org.eclipse.jgit.lib.Constants;
-import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.ObjectId;
-import org.eclipse.jgit.lib.ObjectInserter;
 import org.eclipse.jgit.lib.PersonIdent;
-import org.eclipse.jgit.lib.RefUpdate;
 import org.eclipse.jgit.lib.Repository;
-import org.eclipse.jgit.lib.TreeFormatter;
 import org.eclipse.jgit.transport.PacketLineOut;
 import org.eclipse.jgit.transport.RefSpec;
 import org.eclipse.jgit.util.FileUtils;
@@ -75,7 +71,9 @@ final class MirrorWarmUp implements ApplicationListener<ApplicationEnvironmentPr
 			MirrorStore store = new MirrorStore(directory);
 			try (Repository source = store.openOrCreate(directory.resolve("source.git"));
 					Repository mirror = store.openOrCreate(directory.resolve("mirror.git"))) {
-				ObjectId tip = commit(source);
+				ObjectId tip = Commits.createBranchWithFile(source, Constants.R_HEADS + "main", "README",
+						"warm-up\n".getBytes(StandardCharsets.UTF_8),
+						new PersonIdent("git-warden", "warm-up@git-warden.invalid"), "warm-up\n");
 				try (Git git = Git.wrap(mirror)) {
 					git.fetch()
 						.setRemote(source.getDirectory().toURI().toString())
@@ -105,30 +103,6 @@ final class MirrorWarmUp implements ApplicationListener<ApplicationEnvironmentPr
 					logger.info("Mirror warm-up left {} behind: {}", directory, ex.getMessage());
 				}
 			}
-		}
-	}
-
-	/** One commit with one file on {@code main}. */
-	private static ObjectId commit(Repository repository) throws IOException {
-		try (ObjectInserter inserter = repository.newObjectInserter()) {
-			ObjectId blob = inserter.insert(Constants.OBJ_BLOB, "warm-up\n".getBytes(StandardCharsets.UTF_8));
-			TreeFormatter tree = new TreeFormatter();
-			tree.append("README", FileMode.REGULAR_FILE, blob);
-			CommitBuilder commit = new CommitBuilder();
-			commit.setTreeId(inserter.insert(tree));
-			PersonIdent ident = new PersonIdent("git-warden", "warm-up@git-warden.invalid");
-			commit.setAuthor(ident);
-			commit.setCommitter(ident);
-			commit.setMessage("warm-up\n");
-			ObjectId id = inserter.insert(commit);
-			inserter.flush();
-			RefUpdate update = repository.updateRef("refs/heads/main");
-			update.setNewObjectId(id);
-			RefUpdate.Result result = update.update();
-			if (result != RefUpdate.Result.NEW) {
-				throw new IOException("creating the warm-up branch: " + result);
-			}
-			return id;
 		}
 	}
 
