@@ -318,6 +318,27 @@ class LatencySection:
             spread[kind] = per
         return st, spread
 
+    def saturated(self, kind, rate, direct):
+        """Why the upstream alone could not keep up with `rate` (then *added* measures queues, not a relay), or None.
+
+        Open loop, a server that falls behind builds a queue that every later request waits in: errors
+        (requests not sent), fewer answers than requests, answers at under 97 % of the offered rate, or a
+        p99 ten times the one it has one request at a time all mean the direct path itself was queueing.
+        """
+        lat = direct["lat"]
+        if direct["errors"]:
+            return "%d errors" % direct["errors"]
+        if len(lat) < 0.97 * direct["sent"]:
+            return "%d of %d answered" % (len(lat), direct["sent"])
+        answered = len(lat) / direct["wall"] if direct["wall"] else 0
+        if answered < 0.97 * rate:
+            return "answered %.0f/s" % answered
+        seq = self.st.get((kind, "direct")) if getattr(self, "st", None) else None
+        p99 = ms(percentile(lat, .99))
+        if seq and p99 > 10 * seq["p99"]:
+            return "p99 %.0f ms, %.1f ms one at a time" % (p99, seq["p99"])
+        return None
+
     def evaluate(self, R):
         b = self.b
         st, spread = self.seq_stats()
@@ -335,11 +356,11 @@ class LatencySection:
                 b.check("%s at %.0f/s: added p50 ≤ 0.5 ms, p99 ≤ 2 ms" % (kind, rate), False, "no answers")
                 continue
             a50, a99 = ms(percentile(w, .5) - percentile(d, .5)), ms(percentile(w, .99) - percentile(d, .99))
-            sat = acc["direct"]["errors"] or len(d) < 0.97 * acc["direct"]["sent"]
+            sat = self.saturated(kind, rate, acc["direct"])
             b.check("%s at %.0f/s: added p50 ≤ 0.5 ms, p99 ≤ 2 ms" % (kind, rate),
                     (a50 <= 0.5 and a99 <= 2.0 and acc["warden"]["errors"] == 0) if not sat else None,
                     "%+.2f / %+.2f ms, errors %d%s" % (a50, a99, acc["warden"]["errors"],
-                                                      " (direct saturated)" if sat else ""))
+                                                      " (direct saturated: %s)" % sat if sat else ""))
         for key, label in (("push", "git push of 10 files"), ("lsremote", "git ls-remote"), ("noop", "no-op git fetch")):
             g = R["git"][key]
             if g["direct"] and g["warden"]:
