@@ -318,7 +318,8 @@ class LatencySection:
             spread[kind] = per
         return st, spread
 
-    def saturated(self, kind, rate, direct):
+    @staticmethod
+    def saturated(rate, direct, sequential):
         """Why the upstream alone could not keep up with `rate` (then *added* measures queues, not a relay), or None.
 
         Open loop, a server that falls behind builds a queue that every later request waits in: errors
@@ -333,10 +334,9 @@ class LatencySection:
         answered = len(lat) / direct["wall"] if direct["wall"] else 0
         if answered < 0.97 * rate:
             return "answered %.0f/s" % answered
-        seq = self.st.get((kind, "direct")) if getattr(self, "st", None) else None
         p99 = ms(percentile(lat, .99))
-        if seq and p99 > 10 * seq["p99"]:
-            return "p99 %.0f ms, %.1f ms one at a time" % (p99, seq["p99"])
+        if sequential and p99 > 10 * sequential["p99"]:
+            return "p99 %.0f ms, %.1f ms one at a time" % (p99, sequential["p99"])
         return None
 
     def evaluate(self, R):
@@ -356,7 +356,7 @@ class LatencySection:
                 b.check("%s at %.0f/s: added p50 ≤ 0.5 ms, p99 ≤ 2 ms" % (kind, rate), False, "no answers")
                 continue
             a50, a99 = ms(percentile(w, .5) - percentile(d, .5)), ms(percentile(w, .99) - percentile(d, .99))
-            sat = self.saturated(kind, rate, acc["direct"])
+            sat = self.saturated(rate, acc["direct"], st.get((kind, "direct")))
             b.check("%s at %.0f/s: added p50 ≤ 0.5 ms, p99 ≤ 2 ms" % (kind, rate),
                     (a50 <= 0.5 and a99 <= 2.0 and acc["warden"]["errors"] == 0) if not sat else None,
                     "%+.2f / %+.2f ms, errors %d%s" % (a50, a99, acc["warden"]["errors"],
